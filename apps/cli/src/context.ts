@@ -1,0 +1,80 @@
+import { type CliEnv, cliEnvSchema, parseEnv } from '@mediatag/config';
+import { checkPostgres, createDb, createPool, type Db } from '@mediatag/db';
+import { createLogger, type Logger } from '@mediatag/logger';
+import { checkRedis, createQueues, createRedis, type Queues } from '@mediatag/queue';
+import type { Redis } from 'ioredis';
+import { type Io, writeLine } from './io.ts';
+
+/**
+ * What a command needs, opened on first use so `mediatag taxonomy list` never touches Redis
+ * and `mediatag emulator` touches neither. Config is parsed once here, in the entry point.
+ */
+export class Context {
+  readonly log: Logger;
+  private pool?: ReturnType<typeof createPool>;
+  private database?: Db;
+  private redisConn?: Redis;
+  private queueSet?: Queues;
+
+  constructor(
+    readonly env: CliEnv,
+    readonly io: Io,
+    log?: Logger,
+  ) {
+    this.log =
+      log ??
+      createLogger({
+        level: env.LOG_LEVEL,
+        pretty: env.LOG_PRETTY,
+        ...(env.ASSEMBLYAI_API_KEY ? { secrets: [env.ASSEMBLYAI_API_KEY] } : {}),
+      });
+  }
+
+  /** Parses the environment and builds a context. */
+  static fromEnv(rawEnv: Record<string, string | undefined>, io: Io): Context {
+    return new Context(parseEnv(cliEnvSchema, rawEnv), io);
+  }
+
+  /** Writes a line of command output to stdout. */
+  out(line = ''): void {
+    writeLine(this.io.stdout, line);
+  }
+
+  /** Writes a line for the user to stderr (progress, warnings). */
+  err(line = ''): void {
+    writeLine(this.io.stderr, line);
+  }
+
+  /** The Postgres handle, checked once. */
+  async db(): Promise<Db> {
+    if (!this.database) {
+      this.pool = createPool(this.env.DATABASE_URL);
+      await checkPostgres(this.pool, this.env.DATABASE_URL);
+      this.database = createDb(this.pool);
+    }
+    return this.database;
+  }
+
+  /** The producer-side Redis connection (fails fast), checked once. */
+  async redis(): Promise<Redis> {
+    if (!this.redisConn) {
+      this.redisConn = createRedis(this.env.REDIS_URL, 'producer');
+      const { evictionWarning } = await checkRedis(this.redisConn, this.env.REDIS_URL);
+      if (evictionWarning) this.log.warn({}, evictionWarning);
+    }
+    return this.redisConn;
+  }
+
+  /** The queues under QUEUE_PREFIX. */
+  async queues(): Promise<Queues> {
+    if (!this.queueSet) this.queueSet = createQueues(await this.redis(), this.env.QUEUE_PREFIX);
+    return this.queueSet;
+  }
+
+  /** Closes whatever was opened. */
+  async close(): Promise<void> {
+    await this.queueSet?.close();
+    this.redisConn?.disconnect();
+    await this.pool?.end();
+  }
+}

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, cliEnvSchema, parseEnv } from './index.ts';
+
+describe('parseEnv', () => {
+  it('fills every default from an empty environment', () => {
+    const env = parseEnv(cliEnvSchema, {});
+    expect(env.DATABASE_URL).toBe('postgres://postgres@127.0.0.1:5432/mediatag');
+    expect(env.REDIS_URL).toBe('redis://127.0.0.1:6379');
+    expect(env.ASSEMBLYAI_BASE_URL).toBe('https://api.assemblyai.com');
+    expect(env.LLM_GATEWAY_URL).toBe('https://llm-gateway.assemblyai.com');
+    expect(env.LLM_MODEL).toBe('claude-sonnet-4-5-20250929');
+    expect(env.SPEECH_MODELS).toEqual(['universal-3-pro']);
+    expect(env.MAX_IN_FLIGHT).toBe(200);
+    expect(env.WEBHOOK_BASE_URL).toBeUndefined();
+    expect(env.ASSEMBLYAI_API_KEY).toBeUndefined();
+  });
+
+  it('treats an empty value as unset', () => {
+    expect(parseEnv(cliEnvSchema, { MAX_IN_FLIGHT: '' }).MAX_IN_FLIGHT).toBe(200);
+  });
+
+  it('splits SPEECH_MODELS on commas', () => {
+    expect(parseEnv(cliEnvSchema, { SPEECH_MODELS: 'universal-3-pro, universal-2' }).SPEECH_MODELS).toEqual([
+      'universal-3-pro',
+      'universal-2',
+    ]);
+  });
+
+  it.each([
+    ['MAX_IN_FLIGHT', '12abc', /MAX_IN_FLIGHT: must be a positive integer/],
+    ['MAX_IN_FLIGHT', '0', /MAX_IN_FLIGHT: must be a positive integer/],
+    ['DATABASE_URL', 'mysql://x/y', /DATABASE_URL: must be a postgres URL/],
+    ['REDIS_URL', 'not a url', /REDIS_URL: must be a redis URL/],
+    ['LLM_GATEWAY_URL', 'ftp://x', /LLM_GATEWAY_URL: must be a http\(s\) URL/],
+    ['LOG_PRETTY', 'maybe', /LOG_PRETTY: must be 1\/0/],
+  ])('rejects %s=%s with one line naming it', (name, value, pattern) => {
+    let error: unknown;
+    try {
+      parseEnv(cliEnvSchema, { [name]: value });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as ConfigError).message;
+    expect(message).toMatch(pattern);
+    expect(message).not.toContain('\n');
+  });
+
+  it('never echoes a malformed URL that may carry a password', () => {
+    expect(() => parseEnv(cliEnvSchema, { DATABASE_URL: 'mysql://u:s3cret@h/db' })).toThrow(
+      /^(?!.*s3cret).*$/,
+    );
+  });
+});

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+
+/** A URL with one of the given protocols; the message never echoes the value (it may hold a password). */
+function urlWith(protocols: string[], what: string) {
+  return z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a ${what} URL (${protocols.map((p) => `${p}//`).join(' or ')})` },
+  );
+}
+
+const httpUrl = urlWith(['http:', 'https:'], 'http(s)');
+
+/** A positive integer given as text; rejects "12abc" and "1e3" instead of guessing. */
+function positiveInt(defaultValue: number) {
+  return z
+    .string()
+    .regex(/^\d+$/, { message: 'must be a positive integer' })
+    .transform(Number)
+    .refine((n) => n > 0 && Number.isSafeInteger(n), { message: 'must be a positive integer' })
+    .prefault(String(defaultValue));
+}
+
+const flag = z
+  .enum(['0', '1', 'true', 'false', 'yes', 'no'], { message: 'must be 1/0, true/false or yes/no' })
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+/** Variables every program reads: where the state lives and how it logs. */
+export const baseEnv = {
+  DATABASE_URL: urlWith(['postgres:', 'postgresql:'], 'postgres').default(
+    'postgres://postgres@127.0.0.1:5432/mediatag',
+  ),
+  REDIS_URL: urlWith(['redis:', 'rediss:'], 'redis').default('redis://127.0.0.1:6379'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, { message: 'may hold only letters, digits, _ and -' })
+    .default('mediatag'),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  LOG_PRETTY: flag.default(false),
+};
+
+/** Variables for programs that talk to AssemblyAI. */
+export const apiEnv = {
+  ASSEMBLYAI_API_KEY: z.string().min(8, { message: 'is too short to be an API key' }).optional(),
+  ASSEMBLYAI_BASE_URL: httpUrl.default('https://api.assemblyai.com'),
+  LLM_GATEWAY_URL: httpUrl.default('https://llm-gateway.assemblyai.com'),
+  LLM_MODEL: z.string().min(1).default('claude-sonnet-4-5-20250929'),
+  SPEECH_MODELS: z
+    .string()
+    .default('universal-3-pro')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .refine((list) => list.length > 0, { message: 'must name at least one speech model' }),
+  MAX_IN_FLIGHT: positiveInt(200),
+  WEBHOOK_BASE_URL: httpUrl.optional(),
+};
+
+export const cliEnvSchema = z.object({ ...baseEnv, ...apiEnv });
+/** Environment of `mediatag` commands that only touch Postgres and Redis. */
+export type CliEnv = z.output<typeof cliEnvSchema>;
+
+export const workerEnvSchema = z.object({ ...baseEnv, ...apiEnv });
+/** Environment of the workers. */
+export type WorkerEnv = z.output<typeof workerEnvSchema>;
+
+export const serveEnvSchema = z.object({
+  ...baseEnv,
+  ...apiEnv,
+  PORT: positiveInt(8080),
+  HOST: z.string().default('0.0.0.0'),
+});
+/** Environment of `mediatag serve`. */
+export type ServeEnv = z.output<typeof serveEnvSchema>;

@@ -1,0 +1,13 @@
+export { createDb, type Db } from './client.ts';
+export { checkPostgres, connectionError, createPool, type PoolOptions, redactUrl } from './connection.ts';
+export {
+  DEFAULT_MIGRATIONS_DIR,
+  ensureDatabase,
+  loadMigrations,
+  type MigrateResult,
+  type Migration,
+  migrate,
+} from './migrate.ts';
+export { batchProgress, type Progress } from './progress.ts';
+export * from './schema.ts';
+export { addTaxonomy, findTaxonomy, listTaxonomies, type TaxonomyRow, validateTags } from './taxonomies.ts';

@@ -1,0 +1,66 @@
+import { sql } from 'drizzle-orm';
+import type { Db } from './client.ts';
+
+/** Where the files of one batch (or all batches) stand. */
+export interface Progress {
+  batch: string | null;
+  total: number;
+  /** Not yet submitted to AssemblyAI. */
+  pending: number;
+  queued: number;
+  processing: number;
+  /** Transcribed, waiting for a topic. */
+  tagging: number;
+  tagged: number;
+  unmatched: number;
+  transcriptErrors: number;
+  tagErrors: number;
+  /** Final = tagged, unmatched or failed; nothing more will happen without `retry`. */
+  final: number;
+  failed: number;
+  audioSeconds: number;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+/** Counts per stage from `tagged_files`, for one batch or every batch. */
+export async function batchProgress(db: Db, batch?: string): Promise<Progress[]> {
+  const filter = batch === undefined ? sql`` : sql`WHERE batch = ${batch}`;
+  const result = await db.execute(sql`
+    SELECT batch,
+      count(*)::int AS total,
+      count(*) FILTER (WHERE transcript_status = 'pending')::int AS pending,
+      count(*) FILTER (WHERE transcript_status = 'queued')::int AS queued,
+      count(*) FILTER (WHERE transcript_status = 'processing')::int AS processing,
+      count(*) FILTER (WHERE transcript_status = 'completed' AND tag_status = 'pending')::int AS tagging,
+      count(*) FILTER (WHERE tag_status = 'tagged')::int AS tagged,
+      count(*) FILTER (WHERE tag_status = 'unmatched')::int AS unmatched,
+      count(*) FILTER (WHERE transcript_status = 'error')::int AS transcript_errors,
+      count(*) FILTER (WHERE transcript_status <> 'error' AND tag_status = 'error')::int AS tag_errors,
+      coalesce(sum(audio_duration_s) FILTER (WHERE transcript_status = 'completed'), 0)::bigint AS audio_seconds,
+      coalesce(sum(input_tokens), 0)::bigint AS input_tokens,
+      coalesce(sum(output_tokens), 0)::bigint AS output_tokens
+    FROM tagged_files ${filter}
+    GROUP BY batch ORDER BY batch`);
+  return result.rows.map((r) => {
+    const n = (k: string) => Number(r[k] ?? 0);
+    const failed = n('transcript_errors') + n('tag_errors');
+    return {
+      batch: String(r.batch),
+      total: n('total'),
+      pending: n('pending'),
+      queued: n('queued'),
+      processing: n('processing'),
+      tagging: n('tagging'),
+      tagged: n('tagged'),
+      unmatched: n('unmatched'),
+      transcriptErrors: n('transcript_errors'),
+      tagErrors: n('tag_errors'),
+      final: n('tagged') + n('unmatched') + failed,
+      failed,
+      audioSeconds: n('audio_seconds'),
+      inputTokens: n('input_tokens'),
+      outputTokens: n('output_tokens'),
+    };
+  });
+}

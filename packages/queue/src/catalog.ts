@@ -1,0 +1,41 @@
+import { z } from 'zod';
+
+/**
+ * The job catalog shared by producer and workers: queue name → payload schema. Payloads
+ * carry ids only; everything else is read from Postgres, the system of record, so a job
+ * rebuilt by `reconcile` is identical to the one the producer added.
+ */
+export const catalog = {
+  transcribe: z.object({ fileId: z.number().int().positive() }).strict(),
+  tag: z.object({ fileId: z.number().int().positive(), taxonomyId: z.number().int().positive() }).strict(),
+} as const;
+
+export type QueueName = keyof typeof catalog;
+export type Payload<Q extends QueueName> = z.output<(typeof catalog)[Q]>;
+export const QUEUE_NAMES = Object.keys(catalog) as QueueName[];
+
+/** A payload that fails validation can never succeed: the worker fails it without retrying. */
+export class InvalidPayloadError extends Error {
+  override readonly name = 'InvalidPayloadError';
+}
+
+/** Validates an untrusted payload (data in Redis is input like any other). */
+export function parsePayload<Q extends QueueName>(queue: Q, data: unknown): Payload<Q> {
+  const result = catalog[queue].safeParse(data);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new InvalidPayloadError(
+      `invalid ${queue} payload: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'unknown'}`,
+    );
+  }
+  return result.data as Payload<Q>;
+}
+
+/**
+ * Deterministic job ids make enqueueing idempotent while the job record exists. BullMQ
+ * forbids ':' and all-digit ids, hence the prefixes.
+ */
+export const jobIds = {
+  transcribe: (p: Payload<'transcribe'>) => `tx-${p.fileId}`,
+  tag: (p: Payload<'tag'>) => `tag-${p.fileId}-${p.taxonomyId}`,
+} satisfies { [Q in QueueName]: (p: Payload<Q>) => string };

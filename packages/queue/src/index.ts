@@ -1,0 +1,11 @@
+export {
+  catalog,
+  InvalidPayloadError,
+  jobIds,
+  type Payload,
+  parsePayload,
+  QUEUE_NAMES,
+  type QueueName,
+} from './catalog.ts';
+export { type ConnectionRole, checkRedis, createRedis } from './connection.ts';
+export { addJobs, BULK_CHUNK, createQueues, defaultJobOptions, type Queues } from './queues.ts';

@@ -1,0 +1,58 @@
+import { type JobsOptions, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { jobIds, type Payload, type QueueName } from './catalog.ts';
+
+/** Default job options: retries with backoff for transient failures; finished jobs trimmed. */
+export const defaultJobOptions: JobsOptions = {
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 2000 },
+  // Postgres keeps the results; Redis only needs enough history for the dashboard.
+  removeOnComplete: { count: 1000 },
+  removeOnFail: { count: 5000 },
+};
+
+/** The project's queues under one prefix (tests pass a random prefix to isolate themselves). */
+export interface Queues {
+  transcribe: Queue<Payload<'transcribe'>>;
+  tag: Queue<Payload<'tag'>>;
+  prefix: string;
+  close(): Promise<void>;
+}
+
+/** Opens both queues on a shared connection. */
+export function createQueues(connection: Redis, prefix: string): Queues {
+  const transcribe = new Queue<Payload<'transcribe'>>('transcribe', {
+    connection,
+    prefix,
+    defaultJobOptions,
+  });
+  const tag = new Queue<Payload<'tag'>>('tag', { connection, prefix, defaultJobOptions });
+  return {
+    transcribe,
+    tag,
+    prefix,
+    async close() {
+      await Promise.all([transcribe.close(), tag.close()]);
+    },
+  };
+}
+
+/** `addBulk` is all-or-nothing per call; chunks keep each Redis round trip bounded. */
+export const BULK_CHUNK = 1000;
+
+/** Adds jobs with deterministic ids in chunks; an id already present is left alone by BullMQ. */
+export async function addJobs<Q extends QueueName>(
+  queue: Queue<Payload<Q>>,
+  name: Q,
+  payloads: Payload<Q>[],
+  opts: JobsOptions = {},
+): Promise<void> {
+  const idOf = jobIds[name] as (p: Payload<Q>) => string;
+  for (let i = 0; i < payloads.length; i += BULK_CHUNK) {
+    const chunk = payloads.slice(i, i + BULK_CHUNK);
+    // biome-ignore lint/suspicious/noExplicitAny: BullMQ's addBulk name/data generics do not narrow per queue
+    await (queue as Queue<any>).addBulk(
+      chunk.map((data) => ({ name, data, opts: { ...opts, jobId: idOf(data) } })),
+    );
+  }
+}
