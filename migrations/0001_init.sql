@@ -36,7 +36,17 @@ CREATE TABLE media_files (
   -- (those are not billed); kept so no id is ever forgotten.
   failed_transcript_ids text[] NOT NULL DEFAULT '{}',
   submit_attempts    integer NOT NULL DEFAULT 0,
-  polls              integer NOT NULL DEFAULT 0,
+  -- Mutual exclusion for one submission attempt; cleared when the attempt ends.
+  submit_claimed_at  timestamptz,
+  -- Set when a submission starts and cleared once its outcome is known (id saved, or the
+  -- API refused it). Still set on the next attempt = the last one may have reached
+  -- AssemblyAI (timeout, reset, crash), so the worker looks for that transcript before
+  -- paying for a second one.
+  submit_uncertain_since timestamptz,
+  -- Who reported the error: 'api' (the transcript ended in error at AssemblyAI: retry
+  -- resubmits, it was not billed), 'submit' (refused before an id existed), 'poll' (we
+  -- could not read a saved transcript: retry re-polls, never resubmits).
+  error_kind         text CHECK (error_kind IN ('api', 'submit', 'poll')),
   audio_duration_s   integer,
   language_code      text,
   speech_model       text,

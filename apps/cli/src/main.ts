@@ -1,8 +1,16 @@
 import { ConfigError } from '@mediatag/config';
 import { FatalError, toError, UsageError } from '@mediatag/errors';
+import { demoCommand } from './commands/demo.ts';
+import { emulatorCommand } from './commands/emulator.ts';
+import { enqueueCommand } from './commands/enqueue.ts';
 import { migrateCommand } from './commands/migrate.ts';
+import { reconcileCommand } from './commands/reconcile.ts';
+import { resultsCommand } from './commands/results.ts';
+import { retagCommand } from './commands/retag.ts';
+import { retryCommand } from './commands/retry.ts';
 import { statusCommand } from './commands/status.ts';
 import { taxonomyCommand } from './commands/taxonomy.ts';
+import { workerCommand } from './commands/worker.ts';
 import { Context } from './context.ts';
 import { type Io, processIo, writeLine } from './io.ts';
 
@@ -10,8 +18,16 @@ type Command = (ctx: Context, args: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, { run: Command; help: string }> = {
   migrate: { run: migrateCommand, help: 'create the database if missing, apply migrations' },
+  enqueue: { run: enqueueCommand, help: 'enqueue SOURCE… --batch NAME [--taxonomy NAME]' },
   taxonomy: { run: taxonomyCommand, help: 'taxonomy add NAME FILE | list | show NAME' },
+  worker: { run: workerCommand, help: 'worker [transcribe|tag|all] [--concurrency N]' },
   status: { run: statusCommand, help: 'status [--batch NAME] [--wait] [--json]' },
+  results: { run: resultsCommand, help: 'results --batch NAME [--format table|csv|json|jsonl]' },
+  retry: { run: retryCommand, help: 'retry --batch NAME: re-queue failed files' },
+  retag: { run: retagCommand, help: 'retag --batch NAME --taxonomy NAME: tag again, no new transcription' },
+  reconcile: { run: (ctx) => reconcileCommand(ctx), help: 'rebuild missing queue jobs from Postgres' },
+  emulator: { run: emulatorCommand, help: 'emulator [--port 8089]: local AssemblyAI-compatible server' },
+  demo: { run: demoCommand, help: 'the main job end to end on the embedded emulator' },
 };
 
 function usage(): string {

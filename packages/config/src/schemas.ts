@@ -26,6 +26,19 @@ function positiveInt(defaultValue: number) {
     .prefault(String(defaultValue));
 }
 
+/** "REQUESTS/SECONDS", e.g. "19000/300": a rate budget shared by every worker through Redis. */
+function rateLimit(defaultValue: string) {
+  return z
+    .string()
+    .regex(/^\d+\/\d+$/, { message: 'must look like REQUESTS/SECONDS, e.g. 19000/300' })
+    .transform((v) => {
+      const [requests, seconds] = v.split('/').map(Number) as [number, number];
+      return { requests, windowMs: seconds * 1000 };
+    })
+    .refine((r) => r.requests > 0 && r.windowMs > 0, { message: 'needs positive numbers' })
+    .prefault(defaultValue);
+}
+
 const flag = z
   .enum(['0', '1', 'true', 'false', 'yes', 'no'], { message: 'must be 1/0, true/false or yes/no' })
   .transform((v) => v === '1' || v === 'true' || v === 'yes');
@@ -62,6 +75,18 @@ export const apiEnv = {
     .refine((list) => list.length > 0, { message: 'must name at least one speech model' }),
   MAX_IN_FLIGHT: positiveInt(200),
   WEBHOOK_BASE_URL: httpUrl.optional(),
+  // AssemblyAI allows 20,000 requests per 5 minutes per account, all keys together; the
+  // default leaves a margin for other clients of the same account.
+  ASSEMBLYAI_RATE_LIMIT: rateLimit('19000/300'),
+  // Per model; AssemblyAI's paid default is 30+ a minute. Raise it to what your account has.
+  LLM_RATE_LIMIT: rateLimit('30/60'),
+  // auto: send transcript_id to AssemblyAI's gateway (or the emulator), inline the text elsewhere.
+  LLM_MODE: z.enum(['auto', 'transcript_id', 'inline']).default('auto'),
+  POLL_MIN_MS: positiveInt(3000),
+  POLL_MAX_MS: positiveInt(60_000),
+  RECONCILE_INTERVAL_S: positiveInt(300),
+  // BullMQ job lock: a job whose worker died is retried once this has passed without renewal.
+  JOB_LOCK_MS: positiveInt(30_000),
 };
 
 export const cliEnvSchema = z.object({ ...baseEnv, ...apiEnv });

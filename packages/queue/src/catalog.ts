@@ -6,7 +6,11 @@ import { z } from 'zod';
  * rebuilt by `reconcile` is identical to the one the producer added.
  */
 export const catalog = {
+  /** Submit a file to AssemblyAI (gated by the in-flight budget), or hand it to `poll` if already submitted. */
   transcribe: z.object({ fileId: z.number().int().positive() }).strict(),
+  /** Check a submitted transcript; the job delays itself until the transcript is final. */
+  poll: z.object({ fileId: z.number().int().positive() }).strict(),
+  /** Ask the LLM Gateway for the file's topic from one taxonomy version. */
   tag: z.object({ fileId: z.number().int().positive(), taxonomyId: z.number().int().positive() }).strict(),
 } as const;
 
@@ -37,5 +41,6 @@ export function parsePayload<Q extends QueueName>(queue: Q, data: unknown): Payl
  */
 export const jobIds = {
   transcribe: (p: Payload<'transcribe'>) => `tx-${p.fileId}`,
+  poll: (p: Payload<'poll'>) => `poll-${p.fileId}`,
   tag: (p: Payload<'tag'>) => `tag-${p.fileId}-${p.taxonomyId}`,
 } satisfies { [Q in QueueName]: (p: Payload<Q>) => string };

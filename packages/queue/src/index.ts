@@ -8,4 +8,4 @@ export {
   type QueueName,
 } from './catalog.ts';
 export { type ConnectionRole, checkRedis, createRedis } from './connection.ts';
-export { addJobs, BULK_CHUNK, createQueues, defaultJobOptions, type Queues } from './queues.ts';
+export { addJobs, BULK_CHUNK, createQueues, defaultJobOptions, ensureJobs, type Queues } from './queues.ts';

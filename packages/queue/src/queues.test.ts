@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { UnrecoverableError, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidPayloadError, jobIds, parsePayload } from './catalog.ts';
 import { checkRedis, createRedis } from './connection.ts';
-import { addJobs, createQueues, type Queues } from './queues.ts';
+import { addJobs, createQueues, ensureJobs, type Queues } from './queues.ts';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const redis = createRedis(REDIS_URL, 'worker');
@@ -14,6 +15,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await queues.transcribe.obliterate({ force: true });
+  await queues.poll.obliterate({ force: true });
   await queues.tag.obliterate({ force: true });
   await queues.close();
   redis.disconnect();
@@ -28,7 +30,11 @@ describe('queue catalog', () => {
   });
 
   it('makes ids BullMQ accepts: no colon, never digits only', () => {
-    for (const id of [jobIds.transcribe({ fileId: 12 }), jobIds.tag({ fileId: 12, taxonomyId: 3 })]) {
+    for (const id of [
+      jobIds.transcribe({ fileId: 12 }),
+      jobIds.poll({ fileId: 12 }),
+      jobIds.tag({ fileId: 12, taxonomyId: 3 }),
+    ]) {
       expect(id).not.toContain(':');
       expect(id).not.toMatch(/^\d+$/);
     }
@@ -57,5 +63,32 @@ describe('queue catalog', () => {
     const dead = createRedis(url, 'producer');
     await expect(checkRedis(dead, url)).rejects.toThrow(/^cannot connect to Redis at 127\.0\.0\.1:1: /);
     dead.disconnect();
+  });
+});
+
+describe('ensureJobs', () => {
+  it('adds missing jobs, re-adds ended ones and leaves live ones alone', async () => {
+    const q = queues.tag;
+    await addJobs(q, 'tag', [{ fileId: 2, taxonomyId: 1 }]);
+    const worker = new Worker(
+      'tag',
+      async () => {
+        throw new UnrecoverableError('boom');
+      },
+      { connection: redis, prefix: queues.prefix },
+    );
+    await new Promise<void>((resolve) => worker.on('failed', () => resolve()));
+    await worker.close();
+    expect(await q.getJobState('tag-2-1')).toBe('failed');
+    await addJobs(q, 'tag', [{ fileId: 1, taxonomyId: 1 }]);
+    const added = await ensureJobs(q, 'tag', [
+      { fileId: 1, taxonomyId: 1 },
+      { fileId: 2, taxonomyId: 1 },
+      { fileId: 3, taxonomyId: 1 },
+    ]);
+    expect(added).toBe(2);
+    expect(await q.getJobState('tag-1-1')).toBe('waiting');
+    expect(await q.getJobState('tag-2-1')).toBe('waiting');
+    expect(await q.getJobState('tag-3-1')).toBe('waiting');
   });
 });

@@ -14,6 +14,7 @@ export const defaultJobOptions: JobsOptions = {
 /** The project's queues under one prefix (tests pass a random prefix to isolate themselves). */
 export interface Queues {
   transcribe: Queue<Payload<'transcribe'>>;
+  poll: Queue<Payload<'poll'>>;
   tag: Queue<Payload<'tag'>>;
   prefix: string;
   close(): Promise<void>;
@@ -26,13 +27,15 @@ export function createQueues(connection: Redis, prefix: string): Queues {
     prefix,
     defaultJobOptions,
   });
+  const poll = new Queue<Payload<'poll'>>('poll', { connection, prefix, defaultJobOptions });
   const tag = new Queue<Payload<'tag'>>('tag', { connection, prefix, defaultJobOptions });
   return {
     transcribe,
+    poll,
     tag,
     prefix,
     async close() {
-      await Promise.all([transcribe.close(), tag.close()]);
+      await Promise.all([transcribe.close(), poll.close(), tag.close()]);
     },
   };
 }
@@ -55,4 +58,30 @@ export async function addJobs<Q extends QueueName>(
       chunk.map((data) => ({ name, data, opts: { ...opts, jobId: idOf(data) } })),
     );
   }
+}
+
+/**
+ * Makes sure each payload has a live job: adds the missing ones and re-adds those whose
+ * record ended (completed or failed) although Postgres says the work is still to do. Live
+ * jobs (waiting, delayed, active) are left alone. Returns how many were (re)added.
+ */
+export async function ensureJobs<Q extends QueueName>(
+  queue: Queue<Payload<Q>>,
+  name: Q,
+  payloads: Payload<Q>[],
+): Promise<number> {
+  const idOf = jobIds[name] as (p: Payload<Q>) => string;
+  let added = 0;
+  for (let i = 0; i < payloads.length; i += BULK_CHUNK) {
+    const chunk = payloads.slice(i, i + BULK_CHUNK);
+    const states = await Promise.all(chunk.map((p) => queue.getJobState(idOf(p))));
+    const ended = chunk.filter((_, j) => states[j] === 'failed' || states[j] === 'completed');
+    await Promise.all(ended.map((p) => queue.remove(idOf(p))));
+    const missing = chunk.filter(
+      (_, j) => states[j] === 'unknown' || states[j] === 'failed' || states[j] === 'completed',
+    );
+    if (missing.length) await addJobs(queue, name, missing);
+    added += missing.length;
+  }
+  return added;
 }

@@ -1,0 +1,96 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CliEnv } from '@mediatag/config';
+import { migrate, redactUrl } from '@mediatag/db';
+import { startEmulator } from '@mediatag/emulator';
+import { sampleIndex } from '@mediatag/emulator/samples';
+import { createWorkerDeps, startWorkers } from '@mediatag/worker';
+import { intOption, parse } from '../args.ts';
+import { Context } from '../context.ts';
+import { ProgressReporter } from '../progress-bar.ts';
+import { enqueueCommand } from './enqueue.ts';
+import { resultsCommand } from './results.ts';
+import { waitForBatch } from './status.ts';
+
+const USAGE = 'mediatag demo [--time-scale MS] [--concurrency N]';
+
+const SQL_HINT = (batches: string[]) => `
+Query the results with plain SQL (psql "$DATABASE_URL"):
+
+  SELECT batch, topic, count(*) FROM tagged_files
+   WHERE batch IN (${batches.map((b) => `'${b}'`).join(', ')})
+   GROUP BY 1, 2 ORDER BY 1, 3 DESC;
+`;
+
+/**
+ * `mediatag demo`: the main job end to end with no account: an in-process emulator, the
+ * sample library enqueued into two batches (media and support-calls), in-process workers,
+ * a progress bar, then the results table and the SQL to query them.
+ */
+export async function demoCommand(ctx: Context, args: string[]): Promise<number> {
+  const { values } = parse(
+    args,
+    { 'time-scale': { type: 'string' }, concurrency: { type: 'string' } },
+    USAGE,
+  );
+  // Emulated seconds → real ms: 20 makes an hour of audio "process" in about a second.
+  const timeScale = intOption(values['time-scale'], 'time-scale', 20);
+  const concurrency = intOption(values.concurrency, 'concurrency', 20);
+
+  const migrated = await migrate(ctx.env.DATABASE_URL);
+  if (migrated.applied.length)
+    ctx.err(`migrated ${redactUrl(ctx.env.DATABASE_URL)}: ${migrated.applied.join(', ')}`);
+  const emulator = await startEmulator({ timeScale, apiKey: 'emulator-key' });
+  ctx.err(`emulator (a local stand-in for AssemblyAI) on ${emulator.url}`);
+  const env: CliEnv = {
+    ...ctx.env,
+    ASSEMBLYAI_BASE_URL: emulator.url,
+    LLM_GATEWAY_URL: emulator.url,
+    ASSEMBLYAI_API_KEY: 'emulator-key',
+    // Its own queues, so a real worker on the usual prefix never sees the demo's local URLs.
+    QUEUE_PREFIX: `${ctx.env.QUEUE_PREFIX}-demo`,
+    POLL_MIN_MS: 100,
+    POLL_MAX_MS: 2000,
+    LLM_RATE_LIMIT: { requests: 600, windowMs: 60_000 },
+    WEBHOOK_BASE_URL: undefined,
+  };
+  const demo = new Context(env, ctx.io, ctx.log);
+  const dir = await mkdtemp(join(tmpdir(), 'mediatag-demo-'));
+  const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
+  const batches = { media: `demo-media-${stamp}`, 'support-calls': `demo-calls-${stamp}` } as const;
+  let workers: ReturnType<typeof startWorkers> | undefined;
+  let deps: Awaited<ReturnType<typeof createWorkerDeps>> | undefined;
+  try {
+    const samples = sampleIndex(emulator.url);
+    for (const [taxonomy, batch] of Object.entries(batches)) {
+      const file = join(dir, `${taxonomy}.txt`);
+      const urls = samples.filter((s) => s.taxonomy === taxonomy).map((s) => s.url);
+      await writeFile(file, `# emulator sample library: ${taxonomy}\n${urls.join('\n')}\n`);
+      await enqueueCommand(demo, [file, '--batch', batch, '--taxonomy', taxonomy]);
+    }
+    deps = await createWorkerDeps(env, ctx.log);
+    workers = startWorkers(deps, { role: 'all', concurrency });
+    let failed = 0;
+    for (const batch of Object.values(batches)) {
+      const progress = await waitForBatch(demo, batch, 250, new ProgressReporter(ctx.io.stderr));
+      failed += progress.failed;
+    }
+    for (const batch of Object.values(batches)) {
+      ctx.out(`\n== ${batch}`);
+      await resultsCommand(demo, ['--batch', batch, '--format', 'table']);
+    }
+    const stats = emulator.stats();
+    ctx.out(SQL_HINT(Object.values(batches)));
+    ctx.out(
+      `emulator: ${stats.submissions} submissions for ${stats.submissionsByAudioUrl.distinctAudioUrls} files, ${stats.getsByTranscript.meanPerCompletedTranscript.toFixed(2)} status checks per transcript, ${stats.gatewayCalls} LLM calls`,
+    );
+    return failed > 0 ? 1 : 0;
+  } finally {
+    await workers?.close(10_000);
+    await deps?.close();
+    await demo.close();
+    await emulator.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}

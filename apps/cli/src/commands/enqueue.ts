@@ -1,0 +1,95 @@
+import { batches, findTaxonomy, taxonomies } from '@mediatag/db';
+import { UsageError } from '@mediatag/errors';
+import { eq, sql } from 'drizzle-orm';
+import { parse } from '../args.ts';
+import type { Context } from '../context.ts';
+import { type Item, sourceItems } from '../enqueue/sources.ts';
+import { BatchWriter } from '../enqueue/writer.ts';
+
+const USAGE =
+  'mediatag enqueue SOURCE… --batch NAME [--taxonomy NAME]  (SOURCE: URL, file of URLs, CSV, or - for stdin)';
+// Past this many, rejected lines are counted but not each printed.
+const MAX_PRINTED_REJECTIONS = 100;
+
+/** Finds or creates the batch; refuses to silently switch an existing batch to another taxonomy. */
+async function openBatch(ctx: Context, name: string, taxonomyName: string | undefined) {
+  const db = await ctx.db();
+  const [existing] = await db
+    .select({
+      id: batches.id,
+      taxonomyId: batches.taxonomyId,
+      taxonomy: taxonomies.name,
+      version: taxonomies.version,
+    })
+    .from(batches)
+    .innerJoin(taxonomies, eq(taxonomies.id, batches.taxonomyId))
+    .where(eq(batches.name, name));
+  if (existing) {
+    if (taxonomyName !== undefined && taxonomyName !== existing.taxonomy) {
+      throw new UsageError(
+        `batch "${name}" is tagged with taxonomy "${existing.taxonomy}"; to switch, run: mediatag retag --batch ${name} --taxonomy ${taxonomyName}`,
+      );
+    }
+    return { ...existing, created: false };
+  }
+  const wanted = taxonomyName ?? 'media';
+  const taxonomy = await findTaxonomy(db, wanted);
+  if (!taxonomy) throw new UsageError(`no taxonomy named "${wanted}" (see: mediatag taxonomy list)`);
+  const [row] = await db
+    .insert(batches)
+    .values({ name, taxonomyId: taxonomy.id })
+    .onConflictDoUpdate({ target: batches.name, set: { updatedAt: sql`now()` } })
+    .returning({ id: batches.id, taxonomyId: batches.taxonomyId });
+  if (!row) throw new Error('batch insert returned no row');
+  return { ...row, taxonomy: taxonomy.name, version: taxonomy.version, created: true };
+}
+
+/** `mediatag enqueue`: read sources, write the batch to Postgres, add the jobs. */
+export async function enqueueCommand(ctx: Context, args: string[]): Promise<number> {
+  const { values, positionals } = parse(
+    args,
+    { batch: { type: 'string' }, taxonomy: { type: 'string' } },
+    USAGE,
+  );
+  if (!values.batch) throw new UsageError(`--batch NAME is required\nusage: ${USAGE}`);
+  if (positionals.length === 0) throw new UsageError(`no SOURCE given\nusage: ${USAGE}`);
+  if (values.batch.length > 200) throw new UsageError('--batch NAME is longer than 200 characters');
+  if (positionals.filter((p) => p === '-').length > 1)
+    throw new UsageError('stdin (-) can be read only once');
+
+  // Unknown taxonomy or a batch conflict stop the run before anything is written.
+  const batch = await openBatch(ctx, values.batch, values.taxonomy);
+  const queues = await ctx.queues();
+  const writer = new BatchWriter(await ctx.db(), queues, batch);
+  let rejected = 0;
+  let valid = 0;
+  const reject = (item: Extract<Item, { kind: 'rejected' }>) => {
+    rejected += 1;
+    if (rejected <= MAX_PRINTED_REJECTIONS) {
+      ctx.err(`rejected ${item.origin.source}:${item.origin.line}: ${item.reason}`);
+    }
+  };
+  for (const [i, arg] of positionals.entries()) {
+    for await (const item of sourceItems(arg, i + 1, ctx.io.stdin)) {
+      if (item.kind === 'rejected') reject(item);
+      else {
+        valid += 1;
+        await writer.add(item.url, item.metadata);
+      }
+    }
+  }
+  await writer.flush();
+  if (valid === 0 && batch.created) {
+    // Nothing usable was read: leave no empty batch behind.
+    await (await ctx.db()).delete(batches).where(eq(batches.id, batch.id));
+  }
+  if (rejected > MAX_PRINTED_REJECTIONS) {
+    ctx.err(`… and ${rejected - MAX_PRINTED_REJECTIONS} more rejected lines not shown`);
+  }
+  const t = writer.totals;
+  ctx.out(
+    `batch ${values.batch} (taxonomy ${batch.taxonomy} v${batch.version}): added ${t.added}, already known ${t.alreadyKnown}, rejected ${rejected}` +
+      (t.reused > 0 ? ` (${t.reused} reuse an existing transcript: tagging only)` : ''),
+  );
+  return valid > 0 ? 0 : 2;
+}

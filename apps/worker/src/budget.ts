@@ -1,0 +1,110 @@
+import type { Redis } from 'ioredis';
+
+// Redis TIME, not each machine's clock: every worker on every host sees the same "now".
+const NOW_MS = `local t = redis.call('TIME'); local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
+
+const ACQUIRE = `${NOW_MS}
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 1 end
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
+redis.call('ZADD', KEYS[1], now, ARGV[1])
+return 1`;
+
+/**
+ * MAX_IN_FLIGHT across every worker process: a Redis sorted set of file ids that are
+ * submitted and not finished. Members are file ids, so acquiring or releasing twice for the
+ * same file is harmless, and `reconcile` can rebuild the set from Postgres after a crash or
+ * a lost Redis.
+ */
+export class InFlightBudget {
+  constructor(
+    private readonly redis: Redis,
+    private readonly key: string,
+    readonly max: number,
+  ) {}
+
+  /** Takes a slot for the file; false when all are taken. */
+  async acquire(fileId: number): Promise<boolean> {
+    return (await this.redis.eval(ACQUIRE, 1, this.key, String(fileId), String(this.max))) === 1;
+  }
+
+  /** Frees the file's slot (no-op when it holds none). */
+  async release(fileId: number): Promise<void> {
+    await this.redis.zrem(this.key, String(fileId));
+  }
+
+  /** Slots in use. */
+  async count(): Promise<number> {
+    return this.redis.zcard(this.key);
+  }
+
+  /**
+   * Makes the set match Postgres: adds files that are in flight there, drops members that
+   * are not, unless they were taken within `graceMs` (a submission may be under way).
+   */
+  async rebuild(inFlight: number[], graceMs: number): Promise<{ added: number; removed: number }> {
+    const truth = new Set(inFlight.map(String));
+    const [sec, micro] = await this.redis.time();
+    const cutoff = Number(sec) * 1000 + Math.floor(Number(micro) / 1000) - graceMs;
+    const members = (await this.redis.call('ZRANGE', this.key, '0', '-1', 'WITHSCORES')) as string[];
+    const stale: string[] = [];
+    const present = new Set<string>();
+    for (let i = 0; i < members.length; i += 2) {
+      const id = members[i] as string;
+      present.add(id);
+      if (!truth.has(id) && Number(members[i + 1]) < cutoff) stale.push(id);
+    }
+    const missing = [...truth].filter((id) => !present.has(id));
+    if (stale.length) await this.redis.zrem(this.key, ...stale);
+    if (missing.length) {
+      const args = missing.flatMap((id) => [String(cutoff + graceMs), id]);
+      await this.redis.zadd(this.key, ...args);
+    }
+    return { added: missing.length, removed: stale.length };
+  }
+}
+
+const GCRA = `${NOW_MS}
+local interval = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local tat = tonumber(redis.call('GET', KEYS[1]) or now)
+if tat < now then tat = now end
+local newTat = tat + interval
+local allowAt = newTat - burst * interval
+if allowAt > now then return math.ceil(allowAt - now) end
+redis.call('SET', KEYS[1], tostring(newTat), 'PX', math.ceil(newTat - now) + 1000)
+return 0`;
+
+/**
+ * A request budget shared by all processes (GCRA: one Redis key, O(1) per request). A
+ * burst of 5% of the window lets idle capacity be used at once while any window of the
+ * configured length still stays within 105% of the budget (so 19,000/300 s stays under
+ * AssemblyAI's 20,000).
+ */
+export class RateBudget {
+  private readonly intervalMs: number;
+  private readonly burst: number;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly key: string,
+    limit: { requests: number; windowMs: number },
+  ) {
+    this.intervalMs = limit.windowMs / limit.requests;
+    this.burst = Math.max(1, Math.floor(limit.requests * 0.05));
+  }
+
+  /** Takes one request if allowed now (returns 0); otherwise returns ms to wait and takes nothing. */
+  async reserve(): Promise<number> {
+    return Number(await this.redis.eval(GCRA, 1, this.key, String(this.intervalMs), String(this.burst)));
+  }
+
+  /** Waits (up to `maxWaitMs` at a time) until a request is allowed; returns the wait left when over it. */
+  async take(maxWaitMs: number): Promise<number> {
+    for (;;) {
+      const wait = await this.reserve();
+      if (wait === 0) return 0;
+      if (wait > maxWaitMs) return wait;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+}

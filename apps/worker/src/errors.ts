@@ -1,0 +1,37 @@
+import { ApiError, AuthError, RateLimitError } from '@mediatag/assemblyai';
+import { toError } from '@mediatag/errors';
+import { InvalidPayloadError } from '@mediatag/queue';
+import { type Job, UnrecoverableError } from 'bullmq';
+
+/** How a processor should treat a failure. */
+export type Verdict =
+  | { kind: 'permanent'; reason: string }
+  | { kind: 'rate-limited'; waitMs: number }
+  | { kind: 'auth'; reason: string }
+  | { kind: 'retry'; reason: string };
+
+/** Classifies a thrown value where it arose: permanent, rate-limited, bad key, or worth retrying. */
+export function classify(error: unknown): Verdict {
+  if (error instanceof InvalidPayloadError) return { kind: 'permanent', reason: error.message };
+  if (error instanceof RateLimitError) return { kind: 'rate-limited', waitMs: error.retryAfterMs ?? 5000 };
+  if (error instanceof AuthError) return { kind: 'auth', reason: error.message };
+  if (error instanceof ApiError) {
+    return error.retryable
+      ? { kind: 'retry', reason: error.message }
+      : { kind: 'permanent', reason: error.message };
+  }
+  return { kind: 'retry', reason: toError(error).message };
+}
+
+/** True when BullMQ will not run this job again after a failure now. */
+export function isLastAttempt(job: Job): boolean {
+  return job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+}
+
+/** Fails the job for good: BullMQ does not retry an UnrecoverableError. */
+export function unrecoverable(reason: string): UnrecoverableError {
+  return new UnrecoverableError(reason);
+}
+
+/** A rejected API key stops the queue for this long instead of failing every file. */
+export const AUTH_PAUSE_MS = 60_000;

@@ -1,0 +1,147 @@
+// State transitions of a media file, one statement each. Every write that follows a paid
+// request happens before anything else is done with its result (DESIGN.md invariant 1).
+import type { Db } from '@mediatag/db';
+
+/** The columns the processors read. */
+export interface FileRow {
+  id: number;
+  url: string;
+  transcriptId: string | null;
+  transcriptStatus: 'pending' | 'queued' | 'processing' | 'completed' | 'error';
+  submittedAt: Date | null;
+}
+
+/** Loads one file, or undefined when it no longer exists. */
+export async function getFile(db: Db, id: number): Promise<FileRow | undefined> {
+  const { rows } = await db.$client.query(
+    'SELECT id, url, transcript_id, transcript_status, submitted_at FROM media_files WHERE id = $1',
+    [id],
+  );
+  const r = rows[0];
+  if (!r) return undefined;
+  return {
+    id: Number(r.id),
+    url: r.url,
+    transcriptId: r.transcript_id,
+    transcriptStatus: r.transcript_status,
+    submittedAt: r.submitted_at,
+  };
+}
+
+/** Result of claiming a submission. */
+export type Claim = { claimed: false } | { claimed: true; uncertainSince: Date | null; attempt: number };
+
+/**
+ * Claims the right to submit: only one attempt at a time (a claim older than `ttlMs` is a
+ * dead attempt's), never once an id is saved. Reports whether an earlier attempt's outcome
+ * is unknown, so the caller can look for its transcript instead of paying again.
+ */
+export async function claimSubmission(db: Db, id: number, ttlMs: number): Promise<Claim> {
+  const { rows } = await db.$client.query(
+    `WITH old AS (SELECT id, submit_uncertain_since FROM media_files WHERE id = $1 FOR UPDATE)
+     UPDATE media_files m
+        SET submit_claimed_at = now(),
+            submit_uncertain_since = coalesce(m.submit_uncertain_since, now()),
+            submit_attempts = m.submit_attempts + 1,
+            updated_at = now()
+       FROM old
+      WHERE m.id = old.id AND m.transcript_id IS NULL AND m.transcript_status = 'pending'
+        AND (m.submit_claimed_at IS NULL OR m.submit_claimed_at < now() - make_interval(secs => $2::float8 / 1000))
+      RETURNING old.submit_uncertain_since AS uncertain_since, m.submit_attempts AS attempt`,
+    [id, ttlMs],
+  );
+  const r = rows[0];
+  return r ? { claimed: true, uncertainSince: r.uncertain_since, attempt: r.attempt } : { claimed: false };
+}
+
+/**
+ * Ends a claim. `refused`: the API certainly did not create a transcript (e.g. 429, 4xx),
+ * so the uncertainty is cleared too; otherwise (timeout, reset, 5xx) it stays for the next try.
+ */
+export async function releaseClaim(db: Db, id: number, refused: boolean): Promise<void> {
+  await db.$client.query(
+    `UPDATE media_files SET submit_claimed_at = NULL,
+       submit_uncertain_since = CASE WHEN $2 THEN NULL ELSE submit_uncertain_since END, updated_at = now()
+     WHERE id = $1 AND transcript_id IS NULL`,
+    [id, refused],
+  );
+}
+
+/** Saves a new transcript id: the first thing done after a submission succeeds. */
+export async function saveTranscriptId(
+  db: Db,
+  id: number,
+  transcriptId: string,
+  status: string,
+): Promise<boolean> {
+  const { rowCount } = await db.$client.query(
+    `UPDATE media_files SET transcript_id = $2,
+       transcript_status = CASE WHEN $3 = 'processing' THEN 'processing' ELSE 'queued' END,
+       submitted_at = now(), submit_claimed_at = NULL, submit_uncertain_since = NULL,
+       error = NULL, error_kind = NULL, updated_at = now()
+     WHERE id = $1 AND transcript_id IS NULL`,
+    [id, transcriptId, status],
+  );
+  return rowCount === 1;
+}
+
+/** Records queued → processing (only when it changed, to keep polls cheap). */
+export async function markProcessing(db: Db, id: number): Promise<void> {
+  await db.$client.query(
+    `UPDATE media_files SET transcript_status = 'processing', updated_at = now()
+     WHERE id = $1 AND transcript_status = 'queued'`,
+    [id],
+  );
+}
+
+/**
+ * Records a completed transcript and returns the taxonomies to tag it with: the current
+ * taxonomy of every batch that lists the file and has no result for it yet. The row lock
+ * taken by the UPDATE orders this against an enqueue adding the file to another batch.
+ */
+export async function markCompleted(
+  db: Db,
+  id: number,
+  t: { audioDuration: number | null; languageCode: string | null; speechModel: string | null },
+): Promise<number[]> {
+  const client = await db.$client.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query(
+      `UPDATE media_files SET transcript_status = 'completed', audio_duration_s = $2, language_code = $3,
+         speech_model = $4, completed_at = coalesce(completed_at, now()), error = NULL, error_kind = NULL,
+         updated_at = now()
+       WHERE id = $1`,
+      [id, t.audioDuration, t.languageCode, t.speechModel],
+    );
+    const { rows } = await client.query(
+      `SELECT DISTINCT b.taxonomy_id FROM batch_files bf JOIN batches b ON b.id = bf.batch_id
+       WHERE bf.media_file_id = $1 AND NOT EXISTS (
+         SELECT 1 FROM tag_results r WHERE r.media_file_id = $1 AND r.taxonomy_id = b.taxonomy_id
+           AND r.status IN ('tagged', 'unmatched'))`,
+      [id],
+    );
+    await client.query('COMMIT');
+    return rows.map((r) => Number(r.taxonomy_id));
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** Marks a file failed with the reason; `kind` tells `retry` whether to resubmit or re-poll. */
+export async function markFileError(
+  db: Db,
+  id: number,
+  kind: 'api' | 'submit' | 'poll',
+  reason: string,
+): Promise<void> {
+  await db.$client.query(
+    `UPDATE media_files SET transcript_status = 'error', error = $3, error_kind = $2,
+       submit_claimed_at = NULL, updated_at = now()
+     WHERE id = $1 AND transcript_status <> 'completed'`,
+    [id, kind, reason.slice(0, 2000)],
+  );
+}

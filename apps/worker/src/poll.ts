@@ -1,0 +1,107 @@
+import { jobIds, parsePayload } from '@mediatag/queue';
+import { DelayedError, type Job } from 'bullmq';
+import type { WorkerDeps } from './deps.ts';
+import { AUTH_PAUSE_MS, classify, isLastAttempt, unrecoverable } from './errors.ts';
+import { getFile, markCompleted, markFileError, markProcessing } from './files.ts';
+import type { PollSchedule } from './schedule.ts';
+
+/** Adds the tag jobs of a completed file, one per taxonomy still to do. */
+export async function enqueueTagJobs(deps: WorkerDeps, fileId: number, taxonomyIds: number[]): Promise<void> {
+  if (taxonomyIds.length === 0) return;
+  await deps.queues.tag.addBulk(
+    taxonomyIds.map((taxonomyId) => {
+      const data = { fileId, taxonomyId };
+      return { name: 'tag', data, opts: { jobId: jobIds.tag(data) } };
+    }),
+  );
+}
+
+/** Frees the file's in-flight slot and wakes the submit queue if it was waiting for one. */
+async function freeSlot(deps: WorkerDeps, fileId: number): Promise<void> {
+  await deps.inFlight.release(fileId);
+  await deps.queues.transcribe.removeRateLimitKey();
+}
+
+async function later(job: Job, ms: number): Promise<never> {
+  await job.moveToDelayed(Date.now() + Math.max(1, Math.ceil(ms)), job.token);
+  throw new DelayedError();
+}
+
+/**
+ * The `poll` job: one GET of a saved transcript. Not final yet → the job delays itself (no
+ * worker slot held while waiting). Completed → duration and language saved, tag jobs
+ * enqueued. Error → the API's reason saved; the file is final. Either way the slot is freed.
+ */
+export async function processPoll(job: Job, deps: WorkerDeps, schedule: PollSchedule): Promise<string> {
+  const { fileId } = parsePayload('poll', job.data);
+  const log = deps.log.child({ module: 'poll', jobId: job.id, fileId });
+  const file = await getFile(deps.db, fileId);
+  if (!file) return 'missing';
+  if (!file.transcriptId) {
+    if (file.transcriptStatus === 'pending') {
+      await deps.queues.transcribe.add('transcribe', { fileId }, { jobId: jobIds.transcribe({ fileId }) });
+    }
+    return 'not-submitted';
+  }
+  if (file.transcriptStatus === 'completed' || file.transcriptStatus === 'error') {
+    await freeSlot(deps, fileId);
+    return `already-${file.transcriptStatus}`;
+  }
+  const wait = await deps.apiRate.take(250);
+  if (wait > 0) return later(job, wait);
+
+  let transcript: Awaited<ReturnType<typeof deps.aai.getTranscript>>;
+  try {
+    transcript = await deps.aai.getTranscript(file.transcriptId);
+  } catch (error) {
+    const verdict = classify(error);
+    switch (verdict.kind) {
+      case 'rate-limited':
+        return later(job, verdict.waitMs);
+      case 'auth':
+        log.error({ reason: verdict.reason }, 'AssemblyAI rejected the API key; checking again later');
+        return later(job, AUTH_PAUSE_MS);
+      case 'permanent':
+        // e.g. the transcript was deleted: the id stays saved; `retry` re-polls, never resubmits.
+        await markFileError(deps.db, fileId, 'poll', verdict.reason);
+        await freeSlot(deps, fileId);
+        throw unrecoverable(verdict.reason);
+      case 'retry':
+        if (isLastAttempt(job)) {
+          await markFileError(deps.db, fileId, 'poll', verdict.reason);
+          await freeSlot(deps, fileId);
+        }
+        throw error;
+    }
+  }
+
+  const elapsed = Date.now() - (file.submittedAt?.getTime() ?? Date.now());
+  switch (transcript.status) {
+    case 'queued':
+    case 'processing':
+      if (transcript.status === 'processing' && file.transcriptStatus === 'queued')
+        await markProcessing(deps.db, fileId);
+      return later(job, schedule.next(elapsed));
+    case 'completed': {
+      const taxonomies = await markCompleted(deps.db, fileId, {
+        audioDuration: transcript.audio_duration ?? null,
+        languageCode: transcript.language_code ?? null,
+        speechModel: transcript.speech_model_used ?? null,
+      });
+      schedule.observe(elapsed);
+      await freeSlot(deps, fileId);
+      await enqueueTagJobs(deps, fileId, taxonomies);
+      return 'completed';
+    }
+    case 'error':
+      await markFileError(
+        deps.db,
+        fileId,
+        'api',
+        transcript.error ?? 'transcription failed (no reason given)',
+      );
+      await freeSlot(deps, fileId);
+      log.info({ reason: transcript.error }, 'transcript ended in error');
+      return 'error';
+  }
+}

@@ -1,0 +1,64 @@
+import type { WorkerEnv } from '@mediatag/config';
+import { ConfigError } from '@mediatag/config';
+
+/** Everything the processors need to know, derived from the environment once. */
+export interface PipelineSettings {
+  maxInFlight: number;
+  speechModels: string[];
+  model: string;
+  gatewayMode: 'transcript_id' | 'inline';
+  apiRate: { requests: number; windowMs: number };
+  llmRate: { requests: number; windowMs: number };
+  /** First check of a transcript after this long; later checks at 1.5× the time elapsed, capped at maxMs. */
+  poll: { minMs: number; maxMs: number };
+  /** How long the submit queue pauses when every in-flight slot is taken (a freed slot wakes it sooner). */
+  slotWaitMs: number;
+  /**
+   * A submission claim older than this belongs to a dead attempt. A live attempt renews its
+   * BullMQ lock, so only a dead or frozen process leaves a claim this old.
+   */
+  claimTtlMs: number;
+  /** BullMQ lock duration; a dead worker's jobs come back after about this long. */
+  lockMs: number;
+  webhook?: { url: string; headerName: string; headerValue: string };
+  reconcileIntervalMs: number;
+  /** Ask once more, more strictly, when the model's answer names no single tag. */
+  repairUnmatched: boolean;
+}
+
+/** True for AssemblyAI's own hosts, where a missing key can only mean a misconfiguration. */
+export function isAssemblyAiHost(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === 'assemblyai.com' || host.endsWith('.assemblyai.com');
+}
+
+/** Builds settings from the parsed environment; refuses the real API without a key (unless told no API call will be made). */
+export function settingsFromEnv(env: WorkerEnv, options: { requireKey?: boolean } = {}): PipelineSettings {
+  if (options.requireKey !== false && !env.ASSEMBLYAI_API_KEY && isAssemblyAiHost(env.ASSEMBLYAI_BASE_URL)) {
+    throw new ConfigError(
+      `invalid environment: ASSEMBLYAI_API_KEY: required for ${env.ASSEMBLYAI_BASE_URL} (or point ASSEMBLYAI_BASE_URL at the emulator: mediatag emulator)`,
+    );
+  }
+  const sameAsApi = new URL(env.LLM_GATEWAY_URL).origin === new URL(env.ASSEMBLYAI_BASE_URL).origin;
+  const gatewayMode =
+    env.LLM_MODE === 'auto'
+      ? isAssemblyAiHost(env.LLM_GATEWAY_URL) || sameAsApi
+        ? 'transcript_id'
+        : 'inline'
+      : env.LLM_MODE;
+  return {
+    maxInFlight: env.MAX_IN_FLIGHT,
+    speechModels: env.SPEECH_MODELS,
+    model: env.LLM_MODEL,
+    gatewayMode,
+    apiRate: env.ASSEMBLYAI_RATE_LIMIT,
+    llmRate: env.LLM_RATE_LIMIT,
+    poll: { minMs: env.POLL_MIN_MS, maxMs: Math.max(env.POLL_MIN_MS, env.POLL_MAX_MS) },
+    slotWaitMs: 1000,
+    // A live attempt renews its lock every lockMs / 2; 1.5 lock periods without one = dead.
+    claimTtlMs: Math.round(env.JOB_LOCK_MS * 1.5),
+    lockMs: env.JOB_LOCK_MS,
+    reconcileIntervalMs: env.RECONCILE_INTERVAL_S * 1000,
+    repairUnmatched: true,
+  };
+}

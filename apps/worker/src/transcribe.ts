@@ -1,0 +1,131 @@
+import type { Logger } from '@mediatag/logger';
+import { jobIds, parsePayload } from '@mediatag/queue';
+import { DelayedError, type Job, Worker } from 'bullmq';
+import type { WorkerDeps } from './deps.ts';
+import { AUTH_PAUSE_MS, classify, isLastAttempt, unrecoverable } from './errors.ts';
+import {
+  claimSubmission,
+  type FileRow,
+  getFile,
+  markFileError,
+  releaseClaim,
+  saveTranscriptId,
+} from './files.ts';
+import { findEarlierSubmission } from './orphans.ts';
+import type { PollSchedule } from './schedule.ts';
+
+/** Schedules the first check of a submitted transcript. */
+export async function schedulePoll(deps: WorkerDeps, fileId: number, delayMs: number): Promise<void> {
+  const data = { fileId };
+  await deps.queues.poll.add('poll', data, { jobId: jobIds.poll(data), delay: delayMs });
+}
+
+/** The submit parameters: speech models from config; webhook fields when a public URL is set. */
+function submitParams(deps: WorkerDeps, file: FileRow) {
+  const hook = deps.settings.webhook;
+  return {
+    audio_url: file.url,
+    speech_models: deps.settings.speechModels,
+    ...(hook
+      ? {
+          webhook_url: hook.url,
+          webhook_auth_header_name: hook.headerName,
+          webhook_auth_header_value: hook.headerValue,
+        }
+      : {}),
+  };
+}
+
+/** Pauses the whole submit queue (no slot held by any job) and puts this job back. */
+async function pauseQueue(deps: WorkerDeps, ms: number): Promise<never> {
+  await deps.queues.transcribe.rateLimit(Math.max(1, Math.ceil(ms)));
+  throw Worker.RateLimitError();
+}
+
+/**
+ * The `transcribe` job: submit the file once, save the transcript id before anything else,
+ * then hand over to `poll`. Gated by the in-flight budget: with every slot taken the queue
+ * pauses instead of holding jobs. A file that already has an id is never submitted again.
+ */
+export async function processTranscribe(job: Job, deps: WorkerDeps, schedule: PollSchedule): Promise<string> {
+  const { fileId } = parsePayload('transcribe', job.data);
+  const log = deps.log.child({ module: 'transcribe', jobId: job.id, fileId });
+  const file = await getFile(deps.db, fileId);
+  if (!file) return 'missing';
+  if (file.transcriptId) {
+    if (file.transcriptStatus !== 'completed' && file.transcriptStatus !== 'error')
+      await schedulePoll(deps, fileId, 0);
+    return 'already-submitted';
+  }
+  if (file.transcriptStatus !== 'pending') return `skipped-${file.transcriptStatus}`;
+
+  if (!(await deps.inFlight.acquire(fileId))) return pauseQueue(deps, deps.settings.slotWaitMs);
+  const wait = await deps.apiRate.take(1000);
+  if (wait > 0) {
+    await deps.inFlight.release(fileId);
+    return pauseQueue(deps, wait);
+  }
+  const claim = await claimSubmission(deps.db, fileId, deps.settings.claimTtlMs);
+  if (!claim.claimed) {
+    // Another attempt holds the claim (a stalled copy of this job, or one that died). Its slot
+    // is the same set member, so keep it and look again once that claim could have expired.
+    await job.moveToDelayed(Date.now() + Math.min(deps.settings.claimTtlMs, 10_000), job.token);
+    throw new DelayedError();
+  }
+  if (claim.uncertainSince) {
+    const found = await findEarlierSubmission(deps, file.url, claim.uncertainSince, log);
+    if (found) {
+      await saveTranscriptId(deps.db, fileId, found.id, found.status);
+      log.warn(
+        { transcriptId: found.id },
+        'found the transcript of an earlier attempt; not submitting again',
+      );
+      await schedulePoll(deps, fileId, 0);
+      return 'recovered';
+    }
+  }
+  return submit(job, deps, file, log, schedule);
+}
+
+async function submit(
+  job: Job,
+  deps: WorkerDeps,
+  file: FileRow,
+  log: Logger,
+  schedule: PollSchedule,
+): Promise<string> {
+  let transcript: { id: string; status: string };
+  try {
+    transcript = await deps.aai.submitTranscript(submitParams(deps, file));
+  } catch (error) {
+    await deps.inFlight.release(file.id);
+    const verdict = classify(error);
+    const sent = (error as { sent?: boolean }).sent !== false;
+    // Refused outright (never sent, 429, 4xx): no transcript exists. Otherwise it might.
+    const refused = !sent || verdict.kind !== 'retry';
+    await releaseClaim(deps.db, file.id, refused);
+    switch (verdict.kind) {
+      case 'rate-limited':
+        log.warn({ waitMs: verdict.waitMs }, 'AssemblyAI rate limit: pausing submissions');
+        return pauseQueue(deps, verdict.waitMs);
+      case 'auth':
+        log.error({ reason: verdict.reason }, 'AssemblyAI rejected the API key: pausing submissions');
+        return pauseQueue(deps, AUTH_PAUSE_MS);
+      case 'permanent':
+        await markFileError(deps.db, file.id, 'submit', verdict.reason);
+        log.warn({ reason: verdict.reason }, 'submission refused');
+        throw unrecoverable(verdict.reason);
+      case 'retry':
+        if (isLastAttempt(job)) await markFileError(deps.db, file.id, 'submit', verdict.reason);
+        log.warn({ reason: verdict.reason, attempt: job.attemptsMade + 1 }, 'submission failed; will retry');
+        throw error;
+    }
+  }
+  // The paid-for id goes to Postgres before anything else happens with it.
+  await saveTranscriptId(deps.db, file.id, transcript.id, transcript.status);
+  log.debug({ transcriptId: transcript.id }, 'submitted');
+  // With webhooks the check is only a fallback for a lost delivery.
+  const firstCheck = deps.settings.webhook ? deps.settings.poll.maxMs * 5 : schedule.first();
+  await schedulePoll(deps, file.id, firstCheck);
+  return 'submitted';
+}
