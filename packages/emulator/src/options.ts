@@ -1,0 +1,138 @@
+/** Fault injection rates (0..1) applied to API routes only, never to /samples or /_emulator. */
+export interface Faults {
+  /** Fraction of API requests answered 500. */
+  http500Rate: number;
+  /** Fraction of API requests answered 503. */
+  http503Rate: number;
+  /** Fraction of API requests whose socket is destroyed without any answer. */
+  dropRate: number;
+  /** Fraction of API requests delayed by `slowMs` before being handled. */
+  slowRate: number;
+  /** Real milliseconds a slow request waits. */
+  slowMs: number;
+  /** Fraction of transcripts that end in status `error` with a download error. */
+  transcriptErrorRate: number;
+  /** Fraction of gateway answers that are junk instead of one tag name. */
+  garbageAnswerRate: number;
+}
+
+/** How long the emulated speech model takes, in emulated seconds. */
+export interface ProcessingOptions {
+  /** Fixed cost of every transcript. */
+  baseSeconds: number;
+  /** Emulated processing seconds per second of audio (production: about 35 s per hour). */
+  realTimeFactor: number;
+  /** Relative spread (0..1) around the nominal time, deterministic per transcript id. */
+  jitter: number;
+}
+
+/** Everything that shapes one emulator instance. */
+export interface EmulatorOptions {
+  /** 0 picks a free port. */
+  port: number;
+  host: string;
+  /** Requests must send `authorization: <apiKey>` exactly (no `Bearer`). */
+  apiKey: string;
+  /** Account slots: transcripts processing at once; the rest wait FIFO. */
+  concurrency: number;
+  /** Real milliseconds per emulated second (1000 = real time, 0 = as fast as possible). */
+  timeScale: number;
+  processing: ProcessingOptions;
+  /** Emulated seconds a transcript stays `queued` before it may take a free slot. */
+  queuedSeconds: number;
+  /** Budget over all /v2 requests, in real time (not scaled: it limits the client, not the model). */
+  rateLimit: { requests: number; windowSeconds: number };
+  /** LLM Gateway budget per model per real 60 s window. */
+  gateway: { requestsPerMinute: number };
+  /** `intervalSeconds` is emulated (scaled); `timeoutMs` is real, null = 10 emulated s, at least 1 s. */
+  webhook: { attempts: number; intervalSeconds: number; timeoutMs: number | null };
+  faults: Faults;
+  /** Seed of the PRNG behind faults and jitter, so runs repeat. */
+  seed: number;
+  /** Largest JSON request body accepted before answering 413. */
+  maxJsonBytes: number;
+}
+
+/** Options as callers pass them: every field optional, nested objects merged field by field. */
+export type EmulatorOverrides = {
+  [K in keyof EmulatorOptions]?: EmulatorOptions[K] extends number | string
+    ? EmulatorOptions[K]
+    : Partial<EmulatorOptions[K]>;
+};
+
+/** Zero faults: the emulator behaves like a healthy production account. */
+export const NO_FAULTS: Faults = {
+  http500Rate: 0,
+  http503Rate: 0,
+  dropRate: 0,
+  slowRate: 0,
+  slowMs: 0,
+  transcriptErrorRate: 0,
+  garbageAnswerRate: 0,
+};
+
+/** Defaults chosen to match NOTES.md: 200 slots, 20,000 requests / 5 min, ~35 s per audio hour. */
+export const DEFAULT_OPTIONS: EmulatorOptions = {
+  port: 0,
+  host: '127.0.0.1',
+  apiKey: 'emulator-key',
+  concurrency: 200,
+  timeScale: 1000,
+  processing: { baseSeconds: 3, realTimeFactor: 35 / 3600, jitter: 0.2 },
+  queuedSeconds: 0.5,
+  rateLimit: { requests: 20_000, windowSeconds: 300 },
+  gateway: { requestsPerMinute: 600 },
+  webhook: { attempts: 10, intervalSeconds: 10, timeoutMs: null },
+  faults: NO_FAULTS,
+  seed: 1,
+  maxJsonBytes: 8 * 1024 * 1024,
+};
+
+/** Merge overrides into a full options object, dropping `undefined` values. */
+export function mergeOptions(base: EmulatorOptions, overrides: EmulatorOverrides = {}): EmulatorOptions {
+  const pick = <T extends object>(current: T, patch: Partial<T> | undefined): T => {
+    const next = { ...current };
+    for (const [key, value] of Object.entries(patch ?? {})) {
+      // Unknown keys (e.g. a typo in POST /_emulator/faults) are ignored, not stored.
+      if (value !== undefined && key in current) (next as Record<string, unknown>)[key] = value;
+    }
+    return next;
+  };
+  const merged: EmulatorOptions = {
+    ...pick(base, {
+      port: overrides.port,
+      host: overrides.host,
+      apiKey: overrides.apiKey,
+      concurrency: overrides.concurrency,
+      timeScale: overrides.timeScale,
+      queuedSeconds: overrides.queuedSeconds,
+      seed: overrides.seed,
+      maxJsonBytes: overrides.maxJsonBytes,
+    } as Partial<EmulatorOptions>),
+    processing: pick(base.processing, overrides.processing),
+    rateLimit: pick(base.rateLimit, overrides.rateLimit),
+    gateway: pick(base.gateway, overrides.gateway),
+    webhook: pick(base.webhook, overrides.webhook),
+    faults: pick(base.faults, overrides.faults),
+  };
+  validateOptions(merged);
+  return merged;
+}
+
+function validateOptions(o: EmulatorOptions): void {
+  const bad = (what: string) => {
+    throw new RangeError(`emulator option ${what}`);
+  };
+  if (!Number.isInteger(o.concurrency) || o.concurrency < 1) bad('concurrency must be an integer >= 1');
+  if (!(o.timeScale >= 0)) bad('timeScale must be >= 0');
+  if (!(o.queuedSeconds >= 0)) bad('queuedSeconds must be >= 0');
+  if (!(o.rateLimit.requests >= 1) || !(o.rateLimit.windowSeconds > 0)) bad('rateLimit must be positive');
+  if (!(o.gateway.requestsPerMinute >= 1)) bad('gateway.requestsPerMinute must be >= 1');
+  if (!(o.webhook.attempts >= 1)) bad('webhook.attempts must be >= 1');
+  if (!(o.processing.jitter >= 0 && o.processing.jitter <= 1)) bad('processing.jitter must be in [0, 1]');
+  for (const [key, value] of Object.entries(o.faults)) {
+    const inRange = key === 'slowMs' ? value >= 0 : value >= 0 && value <= 1;
+    if (typeof value !== 'number' || !inRange)
+      bad(`faults.${key} must be a number ${key === 'slowMs' ? '>= 0' : 'in [0, 1]'}`);
+  }
+}

@@ -1,0 +1,50 @@
+import { randomFromHex, randomFromText } from '../core/random.ts';
+import { sampleForPath } from '../samples/index.ts';
+import { generateAudio } from './text-generator.ts';
+
+/** What an upload left behind: its size and digest, never its bytes. */
+export interface UploadRecord {
+  id: string;
+  bytes: number;
+  sha256: string;
+}
+
+/** What the emulated speech model "hears" at an audio URL. */
+export interface AudioContent {
+  text: string;
+  durationSeconds: number;
+  /** Production's download error when the URL cannot be fetched (`/broken/` paths). */
+  failure: string | null;
+}
+
+// A 128 kbit/s MP3 is 16,000 bytes a second: the usual size of podcast audio.
+const BYTES_PER_SECOND = 16_000;
+
+/** Production's message when it cannot fetch an audio URL. */
+export function downloadError(audioUrl: string): string {
+  return `Download error, unable to download ${audioUrl}. Please make sure the file exists and is accessible from the internet.`;
+}
+
+/**
+ * Decide the content behind an audio URL: a built-in sample (any host, any query string), an
+ * upload made to this emulator, a deliberately broken URL, or deterministic generated speech.
+ */
+export function resolveAudio(
+  audioUrl: string,
+  pathname: string,
+  uploads: Map<string, UploadRecord>,
+): AudioContent {
+  if (pathname.includes('/broken/')) {
+    return { text: '', durationSeconds: 0, failure: downloadError(audioUrl) };
+  }
+  const sample = sampleForPath(pathname);
+  if (sample) return { text: sample.text, durationSeconds: sample.durationSeconds, failure: null };
+  const uploadId = /\/cdn\/upload\/([^/]+)$/.exec(pathname)?.[1];
+  const upload = uploadId === undefined ? undefined : uploads.get(uploadId);
+  if (upload) {
+    const { text } = generateAudio(randomFromHex(upload.sha256));
+    const durationSeconds = Math.max(1, Math.ceil(upload.bytes / BYTES_PER_SECOND));
+    return { text, durationSeconds, failure: null };
+  }
+  return { ...generateAudio(randomFromText(audioUrl)), failure: null };
+}

@@ -1,0 +1,116 @@
+import { once } from 'node:events';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Emulator, startEmulator } from './index.ts';
+import { client, waitFor } from './testing.ts';
+
+interface Hit {
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: unknown;
+}
+
+/** A tiny receiver answering each call with the next status of `statuses` (the last one repeats). */
+async function receiver(statuses: number[]): Promise<{ url: string; hits: Hit[]; server: Server }> {
+  const hits: Hit[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      hits.push({
+        path: req.url ?? '',
+        headers: req.headers,
+        body: JSON.parse(Buffer.concat(chunks).toString()),
+      });
+      res.statusCode = statuses[Math.min(hits.length, statuses.length) - 1] ?? 200;
+      res.end('ok');
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`, hits, server };
+}
+
+let emu: Emulator | undefined;
+let server: Server | undefined;
+afterEach(async () => {
+  await emu?.close();
+  server?.closeAllConnections();
+  server?.close();
+  emu = undefined;
+});
+
+// 10 emulated seconds between retries at 5 ms per second: 50 ms.
+const start = () => startEmulator({ timeScale: 5, webhook: { intervalSeconds: 10, attempts: 4 } });
+
+describe('webhooks', () => {
+  it('POSTs {transcript_id, status} with the auth header on completion', async () => {
+    const hook = await receiver([200]);
+    server = hook.server;
+    emu = await start();
+    const api = client(emu.url);
+    const created = await api.submit('https://x.example/hooked.mp3', {
+      webhook_url: `${hook.url}?batch=7`,
+      webhook_auth_header_name: 'x-webhook-secret',
+      webhook_auth_header_value: 'letmein',
+    });
+    await waitFor(async () => hook.hits.length === 1);
+    const [hit] = hook.hits;
+    expect(hit?.path).toBe('/hooks?batch=7');
+    expect(hit?.body).toEqual({ transcript_id: created.body.id, status: 'completed' });
+    expect(hit?.headers['x-webhook-secret']).toBe('letmein');
+    expect(hit?.headers['content-type']).toBe('application/json');
+    const t = await waitFor(async () => {
+      const r = await api.get(`/v2/transcript/${created.body.id}`);
+      return r.body.webhook_status_code === 200 && r.body;
+    });
+    expect(t.webhook_auth).toBe(true);
+    expect(t.webhook_auth_header_name).toBe('x-webhook-secret');
+    expect(JSON.stringify(t)).not.toContain('letmein');
+    expect(emu.stats()).toMatchObject({ webhookDeliveries: 1, webhookFailures: 0 });
+  });
+
+  it('retries after a 500 and records the final status code', async () => {
+    const hook = await receiver([500, 200]);
+    server = hook.server;
+    emu = await start();
+    const api = client(emu.url);
+    const created = await api.submit('https://x.example/broken/hooked.mp3', { webhook_url: hook.url });
+    await waitFor(async () => hook.hits.length === 2);
+    expect(hook.hits.map((h) => h.body)).toEqual([
+      { transcript_id: created.body.id, status: 'error' },
+      { transcript_id: created.body.id, status: 'error' },
+    ]);
+    await waitFor(
+      async () => (await api.get(`/v2/transcript/${created.body.id}`)).body.webhook_status_code === 200,
+    );
+    expect(emu.stats()).toMatchObject({ webhookDeliveries: 1, webhookFailures: 1 });
+  });
+
+  it('stops at the first 4xx', async () => {
+    const hook = await receiver([410, 200]);
+    server = hook.server;
+    emu = await start();
+    const api = client(emu.url);
+    const created = await api.submit('https://x.example/gone.mp3', { webhook_url: hook.url });
+    await waitFor(
+      async () => (await api.get(`/v2/transcript/${created.body.id}`)).body.webhook_status_code === 410,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(hook.hits).toHaveLength(1);
+    expect(emu.stats()).toMatchObject({ webhookDeliveries: 0, webhookFailures: 1 });
+  });
+
+  it('gives up after the configured number of attempts', async () => {
+    const hook = await receiver([503]);
+    server = hook.server;
+    emu = await start();
+    const api = client(emu.url);
+    await api.submit('https://x.example/flaky.mp3', { webhook_url: hook.url });
+    await waitFor(async () => hook.hits.length === 4);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(hook.hits).toHaveLength(4);
+    expect(emu.stats().webhookFailures).toBe(4);
+  });
+});
