@@ -88,7 +88,7 @@ export async function processPoll(job: Job, deps: WorkerDeps, schedule: PollSche
         languageCode: transcript.language_code ?? null,
         speechModel: transcript.speech_model_used ?? null,
       });
-      schedule.observe(elapsed);
+      schedule.observe(elapsed, job.attemptsStarted);
       await freeSlot(deps, fileId);
       await enqueueTagJobs(deps, fileId, taxonomies);
       return 'completed';

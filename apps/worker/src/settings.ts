@@ -54,7 +54,7 @@ export function settingsFromEnv(env: WorkerEnv, options: { requireKey?: boolean 
     apiRate: env.ASSEMBLYAI_RATE_LIMIT,
     llmRate: env.LLM_RATE_LIMIT,
     poll: { minMs: env.POLL_MIN_MS, maxMs: Math.max(env.POLL_MIN_MS, env.POLL_MAX_MS) },
-    slotWaitMs: 1000,
+    slotWaitMs: 50,
     // A live attempt renews its lock every lockMs / 2; 1.5 lock periods without one = dead.
     claimTtlMs: Math.round(env.JOB_LOCK_MS * 1.5),
     lockMs: env.JOB_LOCK_MS,

@@ -2,12 +2,16 @@ import { type JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { jobIds, type Payload, type QueueName } from './catalog.ts';
 
-/** Default job options: retries with backoff for transient failures; finished jobs trimmed. */
+/**
+ * Default job options: retries with backoff for transient failures. A completed job is
+ * removed at once so its deterministic id is free again (a file retried later must be able
+ * to get a new poll job); every processor checks Postgres first, so a re-added id never
+ * repeats paid work. Failed jobs stay a while for inspection; `ensureJobs` replaces them.
+ */
 export const defaultJobOptions: JobsOptions = {
   attempts: 8,
   backoff: { type: 'exponential', delay: 2000 },
-  // Postgres keeps the results; Redis only needs enough history for the dashboard.
-  removeOnComplete: { count: 1000 },
+  removeOnComplete: true,
   removeOnFail: { count: 5000 },
 };
 

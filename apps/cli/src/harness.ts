@@ -1,0 +1,136 @@
+// Test harness for end-to-end runs: a database of its own, an in-process emulator, a random
+// queue prefix, and workers either in this process or as real `mediatag worker` processes.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { cliEnvSchema, parseEnv } from '@mediatag/config';
+import { batchProgress, type Progress } from '@mediatag/db';
+import { createTestDatabase, type TestDatabase } from '@mediatag/db/testing';
+import { type Emulator, type EmulatorOverrides, startEmulator } from '@mediatag/emulator';
+import { createLogger } from '@mediatag/logger';
+import { createRedis } from '@mediatag/queue';
+import { createWorkerDeps, type StartOptions, startWorkers, type WorkerHandle } from '@mediatag/worker';
+import { type CliRun, runCli } from './testing.ts';
+
+const REDIS_URL = 'redis://127.0.0.1:6379';
+const BIN = new URL('../bin/mediatag.js', import.meta.url).pathname;
+
+/** A running end-to-end setup. */
+export interface Harness {
+  env: Record<string, string>;
+  db: TestDatabase;
+  emulator: Emulator;
+  prefix: string;
+  cli(argv: string[], stdin?: string): Promise<CliRun>;
+  /** Workers in this process; stopped by close(). */
+  startWorkers(options?: Partial<StartOptions>): Promise<WorkerHandle>;
+  /** `mediatag worker all` as a separate process. */
+  spawnWorker(extraEnv?: Record<string, string>): ChildProcess;
+  progress(batch: string): Promise<Progress>;
+  waitFinal(batch: string, timeoutMs?: number): Promise<Progress>;
+  /** Deletes every Redis key of this run at once: Redis "lost its data". */
+  flushRedis(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Starts a harness; `env` overrides the defaults (fast polling, generous budgets). */
+export async function startHarness(
+  options: { emulator?: EmulatorOverrides; env?: Record<string, string> } = {},
+): Promise<Harness> {
+  const db = await createTestDatabase();
+  const emulator = await startEmulator({
+    timeScale: 2,
+    gateway: { requestsPerMinute: 1_000_000 },
+    ...options.emulator,
+  });
+  const prefix = `mt-test-${randomBytes(4).toString('hex')}`;
+  const env: Record<string, string> = {
+    DATABASE_URL: db.url,
+    REDIS_URL,
+    QUEUE_PREFIX: prefix,
+    ASSEMBLYAI_BASE_URL: emulator.url,
+    LLM_GATEWAY_URL: emulator.url,
+    ASSEMBLYAI_API_KEY: 'emulator-key',
+    POLL_MIN_MS: '10',
+    POLL_MAX_MS: '300',
+    ASSEMBLYAI_RATE_LIMIT: '1000000/300',
+    LLM_RATE_LIMIT: '1000000/60',
+    JOB_LOCK_MS: '2000',
+    LOG_LEVEL: 'silent',
+    ...options.env,
+  };
+  const redis = createRedis(REDIS_URL, 'worker');
+  const handles: { close(): Promise<void> }[] = [];
+  const children: ChildProcess[] = [];
+  const progress = async (batch: string) => {
+    const [p] = await batchProgress(db.db, batch);
+    if (!p) throw new Error(`no batch ${batch}`);
+    return p;
+  };
+  const flushRedis = async () => {
+    // Atomic like FLUSHALL, but only this run's keys (other test files share the server).
+    const deleted = await redis.eval(
+      `local keys = redis.call('KEYS', ARGV[1])
+       for i = 1, #keys, 5000 do redis.call('DEL', unpack(keys, i, math.min(i + 4999, #keys))) end
+       return #keys`,
+      0,
+      `${prefix}:*`,
+    );
+    return Number(deleted);
+  };
+  return {
+    env,
+    db,
+    emulator,
+    prefix,
+    cli: (argv, stdin) => runCli(argv, env, stdin),
+    async startWorkers(start = {}) {
+      const parsed = parseEnv(cliEnvSchema, env);
+      const deps = await createWorkerDeps(parsed, createLogger({ level: parsed.LOG_LEVEL }));
+      const handle = startWorkers(deps, { role: 'all', concurrency: 20, redisCheckMs: 200, ...start });
+      handles.push({
+        async close() {
+          await handle.close(5000);
+          await deps.close();
+        },
+      });
+      return handle;
+    },
+    spawnWorker(extraEnv = {}) {
+      const child = spawn(process.execPath, [BIN, 'worker', 'all', '--concurrency', '20'], {
+        env: { ...env, ...extraEnv, LOG_LEVEL: 'warn' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      children.push(child);
+      return child;
+    },
+    progress,
+    async waitFinal(batch, timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const p = await progress(batch);
+        if (p.final >= p.total) return p;
+        if (Date.now() > deadline)
+          throw new Error(`batch ${batch} not final after ${timeoutMs} ms: ${JSON.stringify(p)}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    },
+    flushRedis,
+    async close() {
+      for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+      for (const h of handles) await h.close();
+      await flushRedis();
+      redis.disconnect();
+      await emulator.close();
+      await db.drop();
+    },
+  };
+}
+
+/** Sample URLs made distinct by a query string, so each is its own media file. */
+export function sampleCopies(emulatorUrl: string, ids: string[], copies: number): string[] {
+  const urls: string[] = [];
+  for (let copy = 0; copy < copies; copy++) {
+    for (const id of ids) urls.push(`${emulatorUrl}/samples/${id}.mp3?copy=${copy}`);
+  }
+  return urls;
+}
