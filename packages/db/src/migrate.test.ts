@@ -32,9 +32,9 @@ describe('migrate', () => {
     const url = `${TEST_SERVER_URL}/${freshName()}`;
     const first = await migrate(url);
     expect(first.createdDatabase).toBe(true);
-    expect(first.applied).toEqual(['0001_init.sql', '0002_preset_taxonomies.sql']);
+    expect(first.applied).toEqual(['0001_init.sql', '0002_preset_taxonomies.sql', '0003_sources_and_cost.sql']);
     const second = await migrate(url);
-    expect(second).toEqual({ createdDatabase: false, applied: [], alreadyApplied: 2 });
+    expect(second).toEqual({ createdDatabase: false, applied: [], alreadyApplied: 3 });
 
     expect(await query(url, 'SELECT * FROM tagged_files')).toEqual([]);
     const presets = await query(
@@ -53,6 +53,7 @@ describe('migrate', () => {
     expect(recorded).toEqual([
       { id: 1, name: '0001_init.sql', len: 64 },
       { id: 2, name: '0002_preset_taxonomies.sql', len: 64 },
+      { id: 3, name: '0003_sources_and_cost.sql', len: 64 },
     ]);
   });
 
@@ -73,7 +74,7 @@ describe('migrate', () => {
       const url = `${TEST_SERVER_URL}/${freshName()}`;
       await migrate(url, dir);
       await writeFile(join(dir, '0002_preset_taxonomies.sql'), '-- edited\nSELECT 1;\n');
-      await writeFile(join(dir, '0003_more.sql'), '-- 0003\nCREATE TABLE should_not_exist (id int);\n');
+      await writeFile(join(dir, '0099_more.sql'), '-- 0099\nCREATE TABLE should_not_exist (id int);\n');
       await expect(migrate(url, dir)).rejects.toThrow(
         /0002_preset_taxonomies.sql changed after it was applied/,
       );
@@ -88,9 +89,9 @@ describe('migrate', () => {
     const dir = await mkdtemp(join(tmpdir(), 'mt-migrations-'));
     try {
       await cp(DEFAULT_MIGRATIONS_DIR, dir, { recursive: true });
-      await writeFile(join(dir, '0003_broken.sql'), '-- 0003\nCREATE TABLE half (id int);\nSELECT nope;\n');
+      await writeFile(join(dir, '0099_broken.sql'), '-- 0099\nCREATE TABLE half (id int);\nSELECT nope;\n');
       const url = `${TEST_SERVER_URL}/${freshName()}`;
-      await expect(migrate(url, dir)).rejects.toThrow(/0003_broken.sql failed/);
+      await expect(migrate(url, dir)).rejects.toThrow(/0099_broken.sql failed/);
       const rows = await query(
         url,
         "SELECT to_regclass('half') AS half, to_regclass('mediatag_migrations') AS m",

@@ -1,7 +1,7 @@
 // Typed mirror of migrations/*.sql for drizzle queries. The SQL files are the source of
 // truth; change them first (with a new migration), then this file.
 import { sql } from 'drizzle-orm';
-import { bigint, integer, jsonb, pgTable, pgView, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, integer, jsonb, numeric, pgTable, pgView, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 
 /** One tag of a taxonomy. */
 export interface Tag {
@@ -53,6 +53,10 @@ export const mediaFiles = pgTable('media_files', {
   error: text('error'),
   submittedAt: timestamp('submitted_at', { withTimezone: true }),
   completedAt: timestamp('completed_at', { withTimezone: true }),
+  source: text('source').$type<'url' | 'rss' | 'upload'>().notNull().default('url'),
+  localPath: text('local_path'),
+  contentHash: text('content_hash'),
+  costUsd: numeric('cost_usd', { precision: 12, scale: 6 }),
   ...timestamps,
 });
 
@@ -66,6 +70,12 @@ export const batchFiles = pgTable(
       .notNull()
       .references(() => mediaFiles.id),
     metadata: jsonb('metadata').$type<Record<string, unknown>>(),
+    title: text('title'),
+    guid: text('guid'),
+    publishedAt: timestamp('published_at', { withTimezone: true }),
+    episodeDurationS: integer('episode_duration_s'),
+    feedTitle: text('feed_title'),
+    feedUrl: text('feed_url'),
     createdAt: timestamps.createdAt,
   },
   (t) => [primaryKey({ columns: [t.batchId, t.mediaFileId] })],
@@ -88,6 +98,7 @@ export const tagResults = pgTable(
     outputTokens: integer('output_tokens'),
     attempts: integer('attempts').notNull().default(0),
     error: text('error'),
+    costUsd: numeric('cost_usd', { precision: 12, scale: 6 }),
     ...timestamps,
   },
   (t) => [primaryKey({ columns: [t.mediaFileId, t.taxonomyId] })],
@@ -116,4 +127,13 @@ export const taggedFiles = pgView('tagged_files', {
   batchId: integer('batch_id').notNull(),
   mediaFileId: bigint('media_file_id', { mode: 'number' }).notNull(),
   taxonomyId: integer('taxonomy_id').notNull(),
+  source: text('source').notNull(),
+  localPath: text('local_path'),
+  title: text('title'),
+  guid: text('guid'),
+  publishedAt: timestamp('published_at', { withTimezone: true }),
+  episodeDurationS: integer('episode_duration_s'),
+  feedTitle: text('feed_title'),
+  transcriptionCostUsd: numeric('transcription_cost_usd'),
+  llmCostUsd: numeric('llm_cost_usd'),
 }).existing();
