@@ -3,4 +3,4 @@ export { assembleDeps, createWorkerDeps, type WorkerDeps } from './deps.ts';
 export { buildPrompt, parseAnswer } from './prompt.ts';
 export { type ReconcileReport, reconcile } from './reconcile.ts';
 export { type StartOptions, startWorkers, type WorkerHandle, type WorkerRole } from './run.ts';
-export { isAssemblyAiHost, type PipelineSettings, settingsFromEnv } from './settings.ts';
+export { isAssemblyAiHost, type PipelineSettings, settingsFromEnv, WEBHOOK_PATH } from './settings.ts';

@@ -24,7 +24,12 @@ export interface PipelineSettings {
   reconcileIntervalMs: number;
   /** Ask once more, more strictly, when the model's answer names no single tag. */
   repairUnmatched: boolean;
+  /** USD prices for the stored cost estimates. */
+  prices: { perAudioHour: number; inputPerMTok: number; outputPerMTok: number };
 }
+
+/** Path of the webhook receiver on `mediatag serve`. */
+export const WEBHOOK_PATH = '/webhooks/assemblyai';
 
 /** True for AssemblyAI's own hosts, where a missing key can only mean a misconfiguration. */
 export function isAssemblyAiHost(url: string): boolean {
@@ -60,5 +65,19 @@ export function settingsFromEnv(env: WorkerEnv, options: { requireKey?: boolean 
     lockMs: env.JOB_LOCK_MS,
     reconcileIntervalMs: env.RECONCILE_INTERVAL_S * 1000,
     repairUnmatched: true,
+    prices: {
+      perAudioHour: env.PRICE_PER_AUDIO_HOUR,
+      inputPerMTok: env.LLM_PRICE_INPUT_PER_MTOK,
+      outputPerMTok: env.LLM_PRICE_OUTPUT_PER_MTOK,
+    },
+    ...(env.WEBHOOK_BASE_URL && env.WEBHOOK_SECRET
+      ? {
+          webhook: {
+            url: new URL(WEBHOOK_PATH, env.WEBHOOK_BASE_URL).href,
+            headerName: env.WEBHOOK_AUTH_HEADER,
+            headerValue: env.WEBHOOK_SECRET,
+          },
+        }
+      : {}),
   };
 }

@@ -5,6 +5,7 @@ export {
   type CliEnv,
   cliEnvSchema,
   type ServeEnv,
+  serveEnv,
   serveEnvSchema,
   type WorkerEnv,
   workerEnvSchema,

@@ -52,3 +52,18 @@ describe('parseEnv', () => {
     );
   });
 });
+
+describe('cross-field rules', () => {
+  it('needs WEBHOOK_SECRET with WEBHOOK_BASE_URL, and dashboard credentials in pairs', () => {
+    expect(() => parseEnv(cliEnvSchema, { WEBHOOK_BASE_URL: 'https://hooks.example.com' })).toThrow(
+      /WEBHOOK_SECRET: is required when WEBHOOK_BASE_URL is set/,
+    );
+    expect(
+      parseEnv(cliEnvSchema, { WEBHOOK_BASE_URL: 'https://hooks.example.com', WEBHOOK_SECRET: 'x'.repeat(16) })
+        .WEBHOOK_AUTH_HEADER,
+    ).toBe('x-mediatag-webhook-secret');
+    expect(() => parseEnv(cliEnvSchema, { DASHBOARD_USER: 'admin' })).toThrow(/go together/);
+    expect(parseEnv(cliEnvSchema, { PRICE_PER_AUDIO_HOUR: '0.15' }).PRICE_PER_AUDIO_HOUR).toBe(0.15);
+    expect(() => parseEnv(cliEnvSchema, { PRICE_PER_AUDIO_HOUR: '-1' })).toThrow(/PRICE_PER_AUDIO_HOUR/);
+  });
+});

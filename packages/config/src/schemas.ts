@@ -39,6 +39,15 @@ function rateLimit(defaultValue: string) {
     .prefault(defaultValue);
 }
 
+/** A number ≥ 0 given as text, e.g. a price. */
+function nonNegativeNumber(defaultValue: number) {
+  return z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, { message: 'must be a number ≥ 0' })
+    .transform(Number)
+    .prefault(String(defaultValue));
+}
+
 const flag = z
   .enum(['0', '1', 'true', 'false', 'yes', 'no'], { message: 'must be 1/0, true/false or yes/no' })
   .transform((v) => v === '1' || v === 'true' || v === 'yes');
@@ -87,21 +96,51 @@ export const apiEnv = {
   RECONCILE_INTERVAL_S: positiveInt(300),
   // BullMQ job lock: a job whose worker died is retried once this has passed without renewal.
   JOB_LOCK_MS: positiveInt(30_000),
+  // Sent by AssemblyAI with every webhook (header WEBHOOK_AUTH_HEADER); required with WEBHOOK_BASE_URL.
+  WEBHOOK_SECRET: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
+  WEBHOOK_AUTH_HEADER: z
+    .string()
+    .regex(/^[A-Za-z0-9-]+$/, { message: 'must be an HTTP header name' })
+    .default('x-mediatag-webhook-secret'),
+  // Cost estimates (USD). AssemblyAI bills per second of audio; LLM Gateway per token.
+  PRICE_PER_AUDIO_HOUR: nonNegativeNumber(0.21),
+  LLM_PRICE_INPUT_PER_MTOK: nonNegativeNumber(3),
+  LLM_PRICE_OUTPUT_PER_MTOK: nonNegativeNumber(15),
+  // Local files uploaded at once by `enqueue PATH`.
+  UPLOAD_CONCURRENCY: positiveInt(4),
+  // A feed larger than this is refused (a feed that never ends must not fill memory or disk).
+  FEED_MAX_BYTES: positiveInt(100 * 1024 * 1024),
 };
 
-export const cliEnvSchema = z.object({ ...baseEnv, ...apiEnv });
+/** `mediatag serve`: where it listens and the optional queue dashboard. */
+export const serveEnv = {
+  PORT: positiveInt(8080),
+  HOST: z.string().default('0.0.0.0'),
+  DASHBOARD: flag.default(false),
+  DASHBOARD_USER: z.string().min(1).optional(),
+  DASHBOARD_PASSWORD: z.string().min(8, { message: 'must be at least 8 characters' }).optional(),
+};
+
+/** Cross-field rules: a webhook URL needs a secret; dashboard credentials come in pairs. */
+function checked<T extends z.ZodRawShape>(shape: T) {
+  return z.object(shape).superRefine((env: Record<string, unknown>, ctx) => {
+    if (env.WEBHOOK_BASE_URL && !env.WEBHOOK_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['WEBHOOK_SECRET'], message: 'is required when WEBHOOK_BASE_URL is set' });
+    }
+    if (Boolean(env.DASHBOARD_USER) !== Boolean(env.DASHBOARD_PASSWORD)) {
+      ctx.addIssue({ code: 'custom', path: ['DASHBOARD_PASSWORD'], message: 'DASHBOARD_USER and DASHBOARD_PASSWORD go together' });
+    }
+  });
+}
+
+export const cliEnvSchema = checked({ ...baseEnv, ...apiEnv, ...serveEnv });
 /** Environment of `mediatag` commands that only touch Postgres and Redis. */
 export type CliEnv = z.output<typeof cliEnvSchema>;
 
-export const workerEnvSchema = z.object({ ...baseEnv, ...apiEnv });
+export const workerEnvSchema = cliEnvSchema;
 /** Environment of the workers. */
 export type WorkerEnv = z.output<typeof workerEnvSchema>;
 
-export const serveEnvSchema = z.object({
-  ...baseEnv,
-  ...apiEnv,
-  PORT: positiveInt(8080),
-  HOST: z.string().default('0.0.0.0'),
-});
+export const serveEnvSchema = cliEnvSchema;
 /** Environment of `mediatag serve`. */
 export type ServeEnv = z.output<typeof serveEnvSchema>;
