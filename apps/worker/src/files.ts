@@ -102,17 +102,17 @@ export async function markProcessing(db: Db, id: number): Promise<void> {
 export async function markCompleted(
   db: Db,
   id: number,
-  t: { audioDuration: number | null; languageCode: string | null; speechModel: string | null },
+  t: { audioDuration: number | null; languageCode: string | null; speechModel: string | null; costUsd: number | null },
 ): Promise<number[]> {
   const client = await db.$client.connect();
   try {
     await client.query('BEGIN');
     await client.query(
       `UPDATE media_files SET transcript_status = 'completed', audio_duration_s = $2, language_code = $3,
-         speech_model = $4, completed_at = coalesce(completed_at, now()), error = NULL, error_kind = NULL,
-         updated_at = now()
+         speech_model = $4, cost_usd = $5, completed_at = coalesce(completed_at, now()), error = NULL,
+         error_kind = NULL, updated_at = now()
        WHERE id = $1`,
-      [id, t.audioDuration, t.languageCode, t.speechModel],
+      [id, t.audioDuration, t.languageCode, t.speechModel, t.costUsd],
     );
     const { rows } = await client.query(
       `SELECT DISTINCT b.taxonomy_id FROM batch_files bf JOIN batches b ON b.id = bf.batch_id

@@ -87,6 +87,11 @@ export async function processPoll(job: Job, deps: WorkerDeps, schedule: PollSche
         audioDuration: transcript.audio_duration ?? null,
         languageCode: transcript.language_code ?? null,
         speechModel: transcript.speech_model_used ?? null,
+        // Billed per second of audio; an errored transcript is not billed.
+        costUsd:
+          transcript.audio_duration == null
+            ? null
+            : (transcript.audio_duration / 3600) * deps.settings.prices.perAudioHour,
       });
       schedule.observe(elapsed, job.attemptsStarted);
       await freeSlot(deps, fileId);

@@ -41,6 +41,7 @@ export interface TagOutcome {
   model: string | null;
   inputTokens: number | null;
   outputTokens: number | null;
+  costUsd: number | null;
   error: string | null;
 }
 
@@ -53,13 +54,14 @@ export async function saveTagOutcome(
 ): Promise<void> {
   await db.$client.query(
     `INSERT INTO tag_results (media_file_id, taxonomy_id, status, topic, raw_answer, model, input_tokens,
-                              output_tokens, error, attempts)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1)
+                              output_tokens, error, cost_usd, attempts)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1)
      ON CONFLICT (media_file_id, taxonomy_id) DO UPDATE SET
        status = EXCLUDED.status, topic = EXCLUDED.topic, raw_answer = EXCLUDED.raw_answer,
        model = EXCLUDED.model,
        input_tokens = coalesce(tag_results.input_tokens, 0) + coalesce(EXCLUDED.input_tokens, 0),
        output_tokens = coalesce(tag_results.output_tokens, 0) + coalesce(EXCLUDED.output_tokens, 0),
+       cost_usd = coalesce(tag_results.cost_usd, 0) + coalesce(EXCLUDED.cost_usd, 0),
        error = EXCLUDED.error, attempts = tag_results.attempts + 1, updated_at = now()`,
     [
       fileId,
@@ -71,6 +73,7 @@ export async function saveTagOutcome(
       o.inputTokens,
       o.outputTokens,
       o.error?.slice(0, 2000) ?? null,
+      o.costUsd,
     ],
   );
 }

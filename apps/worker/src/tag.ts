@@ -70,6 +70,7 @@ export async function processTag(job: Job, deps: WorkerDeps): Promise<string> {
       model: deps.settings.model,
       inputTokens: spentIn,
       outputTokens: spentOut,
+      costUsd: (spentIn * deps.settings.prices.inputPerMTok + spentOut * deps.settings.prices.outputPerMTok) / 1e6,
       error: parsed.topic === null ? parsed.reason : null,
     };
   } catch (error) {
@@ -103,6 +104,7 @@ function errorOutcome(deps: WorkerDeps, reason: string): TagOutcome {
     model: deps.settings.model,
     inputTokens: null,
     outputTokens: null,
+    costUsd: null,
     error: reason,
   };
 }

@@ -21,6 +21,8 @@ export interface Progress {
   audioSeconds: number;
   inputTokens: number;
   outputTokens: number;
+  /** Estimated USD: transcription (per audio hour) + LLM (per token), at the prices in force when incurred. */
+  costUsd: number;
 }
 
 /** Counts per stage from `tagged_files`, for one batch or every batch. */
@@ -39,7 +41,8 @@ export async function batchProgress(db: Db, batch?: string): Promise<Progress[]>
       count(*) FILTER (WHERE transcript_status <> 'error' AND tag_status = 'error')::int AS tag_errors,
       coalesce(sum(audio_duration_s) FILTER (WHERE transcript_status = 'completed'), 0)::bigint AS audio_seconds,
       coalesce(sum(input_tokens), 0)::bigint AS input_tokens,
-      coalesce(sum(output_tokens), 0)::bigint AS output_tokens
+      coalesce(sum(output_tokens), 0)::bigint AS output_tokens,
+      coalesce(sum(transcription_cost_usd), 0) + coalesce(sum(llm_cost_usd), 0) AS cost_usd
     FROM tagged_files ${filter}
     GROUP BY batch ORDER BY batch`);
   return result.rows.map((r) => {
@@ -61,6 +64,7 @@ export async function batchProgress(db: Db, batch?: string): Promise<Progress[]>
       audioSeconds: n('audio_seconds'),
       inputTokens: n('input_tokens'),
       outputTokens: n('output_tokens'),
+      costUsd: n('cost_usd'),
     };
   });
 }

@@ -74,7 +74,7 @@ export async function enqueueCommand(ctx: Context, args: string[]): Promise<numb
       if (item.kind === 'rejected') reject(item);
       else {
         valid += 1;
-        await writer.add(item.url, item.metadata);
+        await writer.add(item.url, { metadata: item.metadata });
       }
     }
   }

@@ -19,6 +19,7 @@ function line(p: Progress): string {
     `${p.failed} failed`,
     `${(p.audioSeconds / 3600).toFixed(2)} audio h`,
     `${p.inputTokens + p.outputTokens} LLM tokens`,
+    `~$${p.costUsd.toFixed(2)}`,
   ].join('  ');
 }
 
