@@ -1,4 +1,5 @@
-import { type CliEnv, cliEnvSchema, parseEnv } from '@mediatag/config';
+import { AssemblyAIClient } from '@mediatag/assemblyai';
+import { type CliEnv, ConfigError, cliEnvSchema, parseEnv } from '@mediatag/config';
 import { checkPostgres, createDb, createPool, type Db } from '@mediatag/db';
 import { createLogger, type Logger } from '@mediatag/logger';
 import { checkRedis, createQueues, createRedis, type Queues } from '@mediatag/queue';
@@ -15,6 +16,7 @@ export class Context {
   private database?: Db;
   private redisConn?: Redis;
   private queueSet?: Queues;
+  private aai?: AssemblyAIClient;
 
   constructor(
     readonly env: CliEnv,
@@ -71,8 +73,27 @@ export class Context {
     return this.queueSet;
   }
 
+  /** The AssemblyAI client (uploads); refuses the real API without a key. */
+  assemblyai(): AssemblyAIClient {
+    if (!this.aai) {
+      const host = new URL(this.env.ASSEMBLYAI_BASE_URL).hostname;
+      if (!this.env.ASSEMBLYAI_API_KEY && (host === 'assemblyai.com' || host.endsWith('.assemblyai.com'))) {
+        throw new ConfigError(
+          `invalid environment: ASSEMBLYAI_API_KEY: required to upload to ${this.env.ASSEMBLYAI_BASE_URL}`,
+        );
+      }
+      this.aai = new AssemblyAIClient({
+        baseUrl: this.env.ASSEMBLYAI_BASE_URL,
+        apiKey: this.env.ASSEMBLYAI_API_KEY ?? '',
+        logger: this.log.child({ module: 'http' }),
+      });
+    }
+    return this.aai;
+  }
+
   /** Closes whatever was opened. */
   async close(): Promise<void> {
+    await this.aai?.close();
     await this.queueSet?.close();
     this.redisConn?.disconnect();
     await this.pool?.end();

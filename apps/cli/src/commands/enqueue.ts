@@ -3,6 +3,7 @@ import { UsageError } from '@mediatag/errors';
 import { eq, sql } from 'drizzle-orm';
 import { parse } from '../args.ts';
 import type { Context } from '../context.ts';
+import { type LocalResult, mapBounded, resolveLocalFile } from '../enqueue/local.ts';
 import { type Item, sourceItems } from '../enqueue/sources.ts';
 import { BatchWriter } from '../enqueue/writer.ts';
 
@@ -66,16 +67,39 @@ export async function enqueueCommand(ctx: Context, args: string[]): Promise<numb
   const reject = (item: Extract<Item, { kind: 'rejected' }>) => {
     rejected += 1;
     if (rejected <= MAX_PRINTED_REJECTIONS) {
-      ctx.err(`rejected ${item.origin.source}:${item.origin.line}: ${item.reason}`);
+      const where = item.origin.line > 0 ? `${item.origin.source}:${item.origin.line}` : item.origin.source;
+      ctx.err(`rejected ${where}: ${item.reason}`);
     }
   };
+  const locals: string[] = [];
   for (const [i, arg] of positionals.entries()) {
     for await (const item of sourceItems(arg, i + 1, ctx.io.stdin)) {
       if (item.kind === 'rejected') reject(item);
+      else if (item.kind === 'local') locals.push(item.path);
       else {
         valid += 1;
         await writer.add(item.url, { metadata: item.metadata });
       }
+    }
+  }
+  let uploaded = 0;
+  if (locals.length > 0) {
+    const aai = ctx.assemblyai();
+    const db = await ctx.db();
+    ctx.err(`uploading ${locals.length} local files (${ctx.env.UPLOAD_CONCURRENCY} at a time)…`);
+    const sameRun = new Map<string, Promise<LocalResult>>();
+    const results = mapBounded(toAsync(locals), ctx.env.UPLOAD_CONCURRENCY, async (path) => ({
+      path,
+      result: await resolveLocalFile(db, aai, path, sameRun),
+    }));
+    for await (const { path, result } of results) {
+      if (!result.ok) {
+        reject({ kind: 'rejected', reason: result.reason, origin: { source: path, line: 0 } });
+        continue;
+      }
+      valid += 1;
+      if (result.uploaded) uploaded += 1;
+      await writer.add(result.url, { source: 'upload' });
     }
   }
   await writer.flush();
@@ -89,7 +113,14 @@ export async function enqueueCommand(ctx: Context, args: string[]): Promise<numb
   const t = writer.totals;
   ctx.out(
     `batch ${values.batch} (taxonomy ${batch.taxonomy} v${batch.version}): added ${t.added}, already known ${t.alreadyKnown}, rejected ${rejected}` +
-      (t.reused > 0 ? ` (${t.reused} reuse an existing transcript: tagging only)` : ''),
+      (t.reused > 0 ? ` (${t.reused} reuse an existing transcript: tagging only)` : '') +
+      (locals.length > 0
+        ? `; uploaded ${uploaded} of ${locals.length} local files (identical content is sent once)`
+        : ''),
   );
   return valid > 0 ? 0 : 2;
+}
+
+async function* toAsync<T>(items: T[]): AsyncGenerator<T> {
+  yield* items;
 }

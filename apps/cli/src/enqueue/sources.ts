@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import { UsageError } from '@mediatag/errors';
 import { parse as parseCsv } from 'csv-parse';
 import { decodeUtf8, readLines } from './lines.ts';
+import { isMediaPath, walk } from './local.ts';
 import { checkUrl, MAX_URL_LENGTH } from './validate.ts';
 
 /** Where a record came from, for messages: `calls.txt:12`, `stdin:3`, `argument 2`. */
@@ -15,6 +16,7 @@ export interface Origin {
 /** One item read from a source: a valid URL (with optional metadata) or a rejection. */
 export type Item =
   | { kind: 'url'; url: string; metadata: Record<string, string> | null; origin: Origin }
+  | { kind: 'local'; path: string; origin: Origin }
   | { kind: 'rejected'; reason: string; origin: Origin };
 
 // Room for the longest URL plus a CSV row's other columns.
@@ -92,8 +94,9 @@ export async function* csvItems(stream: Readable, source: string): AsyncGenerato
 }
 
 /**
- * Reads one SOURCE argument: `-` (stdin), an http(s) URL, a CSV file (`.csv`) or a text
- * file of URLs. Anything else is a usage error naming the argument.
+ * Reads one SOURCE argument: `-` (stdin), an http(s) URL, a local audio/video file or a
+ * folder of them (to upload), a CSV file (`.csv`) or a text file of URLs. Anything else is
+ * a usage error naming the argument.
  */
 export async function* sourceItems(arg: string, index: number, stdin: Readable): AsyncGenerator<Item> {
   if (arg === '-') {
@@ -117,8 +120,23 @@ export async function* sourceItems(arg: string, index: number, stdin: Readable):
       `${arg}: ${code === 'ENOENT' ? 'no such file (and not an http(s) URL)' : `cannot read (${code})`}`,
     );
   }
-  if (info.isDirectory())
-    throw new UsageError(`${arg}: is a folder; give a file of URLs, a CSV, or - for stdin`);
+  if (info.isDirectory()) {
+    // A folder of recordings: every audio/video file in it, recursively, is uploaded.
+    let count = 0;
+    for await (const path of walk(arg)) {
+      count += 1;
+      const origin = { source: path, line: 0 };
+      yield isMediaPath(path)
+        ? { kind: 'local', path, origin }
+        : { kind: 'rejected', reason: 'not an audio or video file (by its extension)', origin };
+    }
+    if (count === 0) throw new UsageError(`${arg}: the folder holds no files`);
+    return;
+  }
+  if (isMediaPath(arg)) {
+    yield { kind: 'local', path: arg, origin: { source: arg, line: 0 } };
+    return;
+  }
   const stream = createReadStream(arg, { highWaterMark: 256 * 1024 });
   yield* arg.toLowerCase().endsWith('.csv') ? csvItems(stream, arg) : textItems(stream, arg);
 }

@@ -1,0 +1,142 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { extname, join, resolve } from 'node:path';
+import type { AssemblyAIClient } from '@mediatag/assemblyai';
+import type { Db } from '@mediatag/db';
+import { toError } from '@mediatag/errors';
+
+/** Extensions sent to AssemblyAI as media; anything else in a folder is reported and skipped. */
+export const MEDIA_EXTENSIONS = new Set([
+  '.mp3',
+  '.wav',
+  '.m4a',
+  '.aac',
+  '.flac',
+  '.ogg',
+  '.oga',
+  '.opus',
+  '.wma',
+  '.amr',
+  '.aif',
+  '.aiff',
+  '.webm',
+  '.mp4',
+  '.m4v',
+  '.mov',
+  '.mkv',
+  '.avi',
+  '.mpeg',
+  '.mpg',
+  '.3gp',
+]);
+
+// AssemblyAI accepts uploads up to 2.2 GB (NOTES.md).
+const MAX_UPLOAD_BYTES = 2.2e9;
+
+/** True when the path's extension is a known audio or video type. */
+export function isMediaPath(path: string): boolean {
+  return MEDIA_EXTENSIONS.has(extname(path).toLowerCase());
+}
+
+/** Every file under a folder (hidden entries skipped), in a stable order. */
+export async function* walk(root: string): AsyncGenerator<string> {
+  const entries = (await readdir(root, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
+  for (const entry of entries) {
+    if (entry.name.startsWith('.')) continue;
+    const path = join(root, entry.name);
+    if (entry.isDirectory()) yield* walk(path);
+    else if (entry.isFile()) yield path;
+  }
+}
+
+/** sha256 of a file, streamed. */
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** Where a local file ended up: the URL AssemblyAI will read, or why it was not sent. */
+export type LocalResult = { ok: true; url: string; uploaded: boolean } | { ok: false; reason: string };
+
+/**
+ * Turns a local file into a media row: identical content (same sha256) is uploaded and
+ * paid for once, whatever its path or name; otherwise the file is streamed to /v2/upload
+ * and its upload_url becomes the file's URL.
+ */
+export async function resolveLocalFile(
+  db: Db,
+  aai: AssemblyAIClient,
+  path: string,
+  sameRun: Map<string, Promise<LocalResult>> = new Map(),
+): Promise<LocalResult> {
+  const absolute = resolve(path);
+  const info = await stat(absolute);
+  if (info.size === 0) return { ok: false, reason: 'empty file' };
+  if (info.size > MAX_UPLOAD_BYTES)
+    return { ok: false, reason: 'larger than 2.2 GB (AssemblyAI upload limit)' };
+  const hash = await sha256File(absolute);
+  // Two copies of one recording in the same run: the second waits for the first's upload.
+  const earlier = sameRun.get(hash);
+  if (earlier) {
+    const result = await earlier;
+    return result.ok ? { ...result, uploaded: false } : result;
+  }
+  const mine = uploadOnce(db, aai, absolute, hash);
+  sameRun.set(hash, mine);
+  return mine;
+}
+
+async function uploadOnce(
+  db: Db,
+  aai: AssemblyAIClient,
+  absolute: string,
+  hash: string,
+): Promise<LocalResult> {
+  const known = await db.$client.query('SELECT url FROM media_files WHERE content_hash = $1', [hash]);
+  if (known.rows[0]) return { ok: true, url: known.rows[0].url, uploaded: false };
+  let uploadUrl: string;
+  try {
+    uploadUrl = (await aai.upload(absolute)).upload_url;
+  } catch (error) {
+    return { ok: false, reason: `upload failed: ${toError(error).message}` };
+  }
+  const inserted = await db.$client.query(
+    `INSERT INTO media_files (url, source, local_path, content_hash) VALUES ($1, 'upload', $2, $3)
+     ON CONFLICT DO NOTHING RETURNING url`,
+    [uploadUrl, absolute, hash],
+  );
+  if (inserted.rows[0]) return { ok: true, url: uploadUrl, uploaded: true };
+  // Another enqueue uploaded the same content meanwhile: use its row (an unused upload costs nothing).
+  const winner = await db.$client.query('SELECT url FROM media_files WHERE content_hash = $1', [hash]);
+  if (!winner.rows[0]) return { ok: false, reason: 'could not record the upload' };
+  return { ok: true, url: winner.rows[0].url, uploaded: false };
+}
+
+/** Runs `fn` over items with at most `limit` at once, yielding results as they finish. */
+export async function* mapBounded<T, R>(
+  items: AsyncIterable<T>,
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): AsyncGenerator<R> {
+  const running = new Map<number, Promise<{ key: number; value: R }>>();
+  let next = 0;
+  for await (const item of items) {
+    const key = next++;
+    running.set(
+      key,
+      fn(item).then((value) => ({ key, value })),
+    );
+    if (running.size >= limit) {
+      const done = await Promise.race(running.values());
+      running.delete(done.key);
+      yield done.value;
+    }
+  }
+  while (running.size > 0) {
+    const done = await Promise.race(running.values());
+    running.delete(done.key);
+    yield done.value;
+  }
+}
