@@ -44,6 +44,21 @@ describe('crash safety', () => {
     await assertAllDone(h, 'kill', urls.length);
   }, 180_000);
 
+  it('SIGTERM stops a worker gracefully (exit 0, running jobs finished or handed back)', async () => {
+    h = await startHarness({ emulator: { timeScale: 15 } });
+    const urls = sampleCopies(h.emulator.url, ids, 4);
+    await h.cli(['enqueue', '-', '--batch', 'term'], urls.join('\n'));
+    const first = h.spawnWorker();
+    await waitUntil(async () => ((await h?.progress('term'))?.final ?? 0) >= urls.length / 4);
+    const stoppedAt = Date.now();
+    first.kill('SIGTERM');
+    const code = await new Promise((resolve) => first.once('exit', resolve));
+    expect(code).toBe(0);
+    expect(Date.now() - stoppedAt).toBeLessThan(30_000);
+    h.spawnWorker();
+    await assertAllDone(h, 'term', urls.length);
+  }, 180_000);
+
   it('Redis flushed mid-run: workers notice, rebuild the queues from Postgres, and every file finishes', async () => {
     h = await startHarness({ emulator: { timeScale: 15 } });
     const urls = sampleCopies(h.emulator.url, ids, 8);

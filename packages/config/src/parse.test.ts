@@ -67,3 +67,13 @@ describe('cross-field rules', () => {
     expect(() => parseEnv(cliEnvSchema, { PRICE_PER_AUDIO_HOUR: '-1' })).toThrow(/PRICE_PER_AUDIO_HOUR/);
   });
 });
+
+describe('.env.example', () => {
+  it('lists every variable the programs read', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { apiEnv, baseEnv, serveEnv } = await import('./schemas.ts');
+    const text = await readFile(new URL('../../../.env.example', import.meta.url), 'utf8');
+    const listed = [...text.matchAll(/^([A-Z_]+)=/gm)].map((m) => m[1]).sort();
+    expect(listed).toEqual(Object.keys({ ...baseEnv, ...apiEnv, ...serveEnv }).sort());
+  });
+});
