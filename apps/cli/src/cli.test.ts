@@ -114,4 +114,35 @@ describe('mediatag CLI', () => {
       'Sports: News and updates on various athletic events, teams, and sports personalities.',
     );
   });
+  it('enqueue --rss: episodes with their feed columns; a re-run adds only new ones; a broken feed exits 2', async () => {
+    const fixtures = new URL('./enqueue/fixtures/', import.meta.url).pathname;
+    const rss = join(fixtures, 'podcast-rss.xml');
+    const env2 = { ...env, QUEUE_PREFIX: `mt-test-cli-${Math.random().toString(36).slice(2, 8)}` };
+    const first = await runCli(['enqueue', '--rss', rss, '--batch', 'pod'], env2);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain('added 4, already known 0, rejected 4');
+    expect(first.stderr).toContain('podcast-rss.xml:5: enclosure type application/pdf is not audio or video');
+    const again = await runCli(
+      ['enqueue', '--rss', rss, '--rss', join(fixtures, 'podcast-atom.xml'), '--batch', 'pod'],
+      env2,
+    );
+    expect(again.stdout).toMatch(/added [1-9]\d*, already known 4/);
+    const broken = await runCli(
+      ['enqueue', '--rss', join(fixtures, 'malformed.xml'), '--batch', 'pod'],
+      env2,
+    );
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toMatch(/is not well-formed XML \(line \d+/);
+    const { default: pg } = await import('pg');
+    const client = new pg.Client({ connectionString: env.DATABASE_URL });
+    await client.connect();
+    const { rows } = await client.query(
+      `SELECT count(*)::int AS n, count(published_at)::int AS dated, count(DISTINCT feed_title)::int AS feeds
+       FROM tagged_files WHERE batch = 'pod' AND source = 'rss'`,
+    );
+    await client.end();
+    expect(rows[0].n).toBeGreaterThan(4);
+    expect(rows[0].dated).toBeGreaterThan(0);
+    expect(rows[0].feeds).toBe(2);
+  });
 });

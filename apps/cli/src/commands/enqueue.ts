@@ -3,12 +3,13 @@ import { UsageError } from '@mediatag/errors';
 import { eq, sql } from 'drizzle-orm';
 import { parse } from '../args.ts';
 import type { Context } from '../context.ts';
+import { feedEpisodes } from '../enqueue/feed.ts';
 import { type LocalResult, mapBounded, resolveLocalFile } from '../enqueue/local.ts';
 import { type Item, sourceItems } from '../enqueue/sources.ts';
 import { BatchWriter } from '../enqueue/writer.ts';
 
 const USAGE =
-  'mediatag enqueue SOURCE… --batch NAME [--taxonomy NAME]  (SOURCE: URL, file of URLs, CSV, or - for stdin)';
+  'mediatag enqueue [SOURCE…] [--rss URL_OR_FILE…] --batch NAME [--taxonomy NAME]  (SOURCE: URL, file of URLs, CSV, - for stdin, audio file or folder)';
 // Past this many, rejected lines are counted but not each printed.
 const MAX_PRINTED_REJECTIONS = 100;
 
@@ -49,11 +50,13 @@ async function openBatch(ctx: Context, name: string, taxonomyName: string | unde
 export async function enqueueCommand(ctx: Context, args: string[]): Promise<number> {
   const { values, positionals } = parse(
     args,
-    { batch: { type: 'string' }, taxonomy: { type: 'string' } },
+    { batch: { type: 'string' }, taxonomy: { type: 'string' }, rss: { type: 'string', multiple: true } },
     USAGE,
   );
+  const feeds = values.rss ?? [];
   if (!values.batch) throw new UsageError(`--batch NAME is required\nusage: ${USAGE}`);
-  if (positionals.length === 0) throw new UsageError(`no SOURCE given\nusage: ${USAGE}`);
+  if (positionals.length === 0 && feeds.length === 0)
+    throw new UsageError(`no SOURCE given\nusage: ${USAGE}`);
   if (values.batch.length > 200) throw new UsageError('--batch NAME is longer than 200 characters');
   if (positionals.filter((p) => p === '-').length > 1)
     throw new UsageError('stdin (-) can be read only once');
@@ -71,6 +74,25 @@ export async function enqueueCommand(ctx: Context, args: string[]): Promise<numb
       ctx.err(`rejected ${where}: ${item.reason}`);
     }
   };
+  for (const feed of feeds) {
+    for await (const rec of feedEpisodes(feed, { maxBytes: ctx.env.FEED_MAX_BYTES })) {
+      if (rec.kind === 'rejected') {
+        reject(rec);
+        continue;
+      }
+      valid += 1;
+      await writer.add(rec.url, {
+        source: 'rss',
+        title: rec.title,
+        guid: rec.guid,
+        publishedAt: rec.publishedAt,
+        episodeDurationS: rec.durationS,
+        feedTitle: rec.feedTitle,
+        feedUrl: rec.feedUrl,
+        metadata: rec.enclosureType ? { enclosure_type: rec.enclosureType } : null,
+      });
+    }
+  }
   const locals: string[] = [];
   for (const [i, arg] of positionals.entries()) {
     for await (const item of sourceItems(arg, i + 1, ctx.io.stdin)) {

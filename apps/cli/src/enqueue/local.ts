@@ -79,7 +79,7 @@ export async function resolveLocalFile(
   const hash = await sha256File(absolute);
   // Two copies of one recording in the same run: the second waits for the first's upload.
   const earlier = sameRun.get(hash);
-  if (earlier) {
+  if (earlier !== undefined) {
     const result = await earlier;
     return result.ok ? { ...result, uploaded: false } : result;
   }

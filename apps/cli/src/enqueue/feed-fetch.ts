@@ -1,0 +1,164 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { FatalError, toError, UsageError } from '@mediatag/errors';
+import { type Dispatcher, request } from 'undici';
+import { checkUrl } from './validate.ts';
+
+/** How to read a feed: a size cap (required) and, for URLs, time and redirect limits. */
+export interface FeedOptions {
+  /** Bytes read before giving up; a feed that never ends stops here. */
+  maxBytes: number;
+  /** Idle limit for the response headers and between body chunks; default 30 s. */
+  timeoutMs?: number | undefined;
+  /** Redirects followed (each hop must be http or https); default 5. */
+  maxRedirects?: number | undefined;
+  /** undici dispatcher for the requests; tests pass a MockAgent. */
+  dispatcher?: Dispatcher | undefined;
+}
+
+/** An opened feed: where it finally came from, and its bytes, read lazily under the cap. */
+export interface FeedBytes {
+  /** The canonical source: the URL after redirects, or the absolute file path. */
+  feedUrl: string;
+  chunks: AsyncIterable<Uint8Array>;
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+// Big enough that a local file is read in few steps, small enough that a cap overshoots little.
+const FILE_CHUNK_BYTES = 64 * 1024;
+
+/** Opens an http(s) URL (following redirects itself) or a local file, capped at `maxBytes`. */
+export async function openFeed(source: string, options: FeedOptions): Promise<FeedBytes> {
+  if (!Number.isSafeInteger(options.maxBytes) || options.maxBytes <= 0) {
+    throw new RangeError(`maxBytes must be a positive integer, got ${options.maxBytes}`);
+  }
+  // Same test as the other sources: a scheme, but not a Windows drive letter.
+  if (/^[a-z][a-z0-9+.-]*:/i.test(source) && !/^[a-z]:[\\/]/i.test(source)) {
+    const check = checkUrl(source);
+    if (!check.ok) throw new UsageError(`feed ${source}: ${check.reason}`);
+    return fetchFeed(source, check.url, options);
+  }
+  return openFile(source, options);
+}
+
+async function fetchFeed(source: string, url: string, options: FeedOptions): Promise<FeedBytes> {
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const maxRedirects = options.maxRedirects ?? 5;
+  let current = url;
+  for (let redirects = 0; ; redirects += 1) {
+    const res = await get(current, timeoutMs, options.dispatcher);
+    if (REDIRECTS.has(res.statusCode)) {
+      // A redirect's body is never read; destroying it is cheaper than draining it.
+      res.body.destroy();
+      if (redirects >= maxRedirects)
+        throw new UsageError(`feed ${source}: more than ${maxRedirects} redirects`);
+      current = nextHop(source, current, first(res.headers.location));
+      continue;
+    }
+    if (res.statusCode < 200 || res.statusCode > 299) {
+      res.body.destroy();
+      throw new UsageError(`feed ${current}: HTTP ${res.statusCode}`);
+    }
+    if (Number(first(res.headers['content-length'])) > options.maxBytes) {
+      res.body.destroy();
+      throw tooLarge(source, options.maxBytes);
+    }
+    const failed = (error: unknown) => unreachable(current, error, timeoutMs);
+    return { feedUrl: current, chunks: capBytes(res.body, source, options.maxBytes, failed) };
+  }
+}
+
+async function get(url: string, timeoutMs: number, dispatcher: Dispatcher | undefined) {
+  try {
+    return await request(url, {
+      method: 'GET',
+      headers: {
+        accept: 'application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5',
+        'user-agent': 'mediatag (podcast feed reader)',
+      },
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      ...(dispatcher ? { dispatcher } : {}),
+    });
+  } catch (error) {
+    throw unreachable(url, error, timeoutMs);
+  }
+}
+
+function nextHop(source: string, from: string, location: string | undefined): string {
+  if (!location) throw new UsageError(`feed ${source}: ${from} redirects without a Location header`);
+  let target: string;
+  try {
+    target = new URL(location, from).href;
+  } catch {
+    throw new UsageError(`feed ${source}: ${from} redirects to an invalid URL "${location}"`);
+  }
+  const check = checkUrl(target);
+  if (!check.ok) throw new UsageError(`feed ${source}: refused redirect to ${target}: ${check.reason}`);
+  return check.url;
+}
+
+async function openFile(source: string, options: FeedOptions): Promise<FeedBytes> {
+  const path = resolve(source);
+  let info: Awaited<ReturnType<typeof stat>>;
+  try {
+    info = await stat(path);
+  } catch (error) {
+    throw cannotRead(source, error);
+  }
+  if (info.isDirectory()) throw new UsageError(`feed ${source}: is a folder, not a feed file`);
+  // Checked up front for regular files; the running count below still covers pipes and devices.
+  if (info.isFile() && info.size > options.maxBytes) throw tooLarge(source, options.maxBytes);
+  const stream = createReadStream(path, { highWaterMark: FILE_CHUNK_BYTES });
+  const failed = (error: unknown) => cannotRead(source, error);
+  return { feedUrl: path, chunks: capBytes(stream, source, options.maxBytes, failed) };
+}
+
+/**
+ * Passes chunks through until more than `maxBytes` arrived. Throwing out of the loop makes
+ * for-await destroy the stream, which closes the file or aborts the response.
+ */
+async function* capBytes(
+  stream: AsyncIterable<Uint8Array>,
+  source: string,
+  maxBytes: number,
+  failed: (error: unknown) => Error,
+): AsyncGenerator<Uint8Array> {
+  let total = 0;
+  try {
+    for await (const chunk of stream) {
+      total += chunk.byteLength;
+      if (total > maxBytes) throw tooLarge(source, maxBytes);
+      yield chunk;
+    }
+  } catch (error) {
+    throw error instanceof UsageError ? error : failed(error);
+  }
+}
+
+function tooLarge(source: string, maxBytes: number): UsageError {
+  return new UsageError(`feed ${source} is larger than ${maxBytes} bytes`);
+}
+
+function cannotRead(source: string, error: unknown): UsageError {
+  const code = (toError(error) as NodeJS.ErrnoException).code;
+  return new UsageError(
+    code === 'ENOENT'
+      ? `feed ${source}: no such file (and not an http(s) URL)`
+      : `feed ${source}: cannot read (${code ?? toError(error).message})`,
+  );
+}
+
+// The network failing is a runtime failure (exit 1), not bad input: the same command may work later.
+function unreachable(url: string, error: unknown, timeoutMs: number): FatalError {
+  const e = toError(error);
+  const code = (e as { code?: unknown }).code;
+  const timedOut = typeof code === 'string' && code.startsWith('UND_ERR_') && code.endsWith('_TIMEOUT');
+  const reason = timedOut ? `no answer within ${timeoutMs} ms` : e.message;
+  return new FatalError(`feed ${url}: ${reason}`, { cause: e });
+}
+
+function first(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}

@@ -1,0 +1,26 @@
+import { decodeXml } from './feed-decode.ts';
+import { type FeedOptions, openFeed } from './feed-fetch.ts';
+import { FeedParser } from './feed-parse.ts';
+import { EpisodeBuilder, type FeedRecord } from './feed-record.ts';
+
+export type { FeedOptions } from './feed-fetch.ts';
+export type { FeedEpisode, FeedRecord } from './feed-record.ts';
+
+/**
+ * Reads a podcast feed (RSS 2.0 or Atom, with iTunes tags) from an http(s) URL or a local
+ * file and yields one record per item as soon as the item closes. The document is parsed
+ * as it streams in, so memory stays flat whatever its size; more than `maxBytes`, a failed
+ * fetch, broken XML or a document that is not a feed throw (UsageError, or FatalError when
+ * the network fails). Stopping the iteration early aborts the download.
+ */
+export async function* feedEpisodes(source: string, options: FeedOptions): AsyncGenerator<FeedRecord> {
+  const { feedUrl, chunks } = await openFeed(source, options);
+  const parser = new FeedParser(source);
+  const builder = new EpisodeBuilder(source, feedUrl);
+  for await (const text of decodeXml(chunks, source)) {
+    parser.write(text);
+    for (const item of parser.take()) yield builder.build(item, parser.feedTitle);
+  }
+  parser.end();
+  for (const item of parser.take()) yield builder.build(item, parser.feedTitle);
+}
