@@ -28,7 +28,9 @@ export class Context {
       createLogger({
         level: env.LOG_LEVEL,
         pretty: env.LOG_PRETTY,
-        ...(env.ASSEMBLYAI_API_KEY ? { secrets: [env.ASSEMBLYAI_API_KEY] } : {}),
+        secrets: [env.ASSEMBLYAI_API_KEY, env.WEBHOOK_SECRET, env.DASHBOARD_PASSWORD].filter(
+          (s): s is string => typeof s === 'string',
+        ),
       });
   }
 
@@ -84,7 +86,8 @@ export class Context {
       }
       this.aai = new AssemblyAIClient({
         baseUrl: this.env.ASSEMBLYAI_BASE_URL,
-        apiKey: this.env.ASSEMBLYAI_API_KEY ?? '',
+        // Only reached for a non-AssemblyAI host (e.g. the emulator), which decides itself.
+        apiKey: this.env.ASSEMBLYAI_API_KEY ?? 'no-api-key-configured',
         logger: this.log.child({ module: 'http' }),
       });
     }

@@ -8,6 +8,7 @@ import { reconcileCommand } from './commands/reconcile.ts';
 import { resultsCommand } from './commands/results.ts';
 import { retagCommand } from './commands/retag.ts';
 import { retryCommand } from './commands/retry.ts';
+import { serveCommand } from './commands/serve.ts';
 import { statusCommand } from './commands/status.ts';
 import { taxonomyCommand } from './commands/taxonomy.ts';
 import { workerCommand } from './commands/worker.ts';
@@ -26,6 +27,7 @@ const COMMANDS: Record<string, { run: Command; help: string }> = {
   retry: { run: retryCommand, help: 'retry --batch NAME: re-queue failed files' },
   retag: { run: retagCommand, help: 'retag --batch NAME --taxonomy NAME: tag again, no new transcription' },
   reconcile: { run: (ctx) => reconcileCommand(ctx), help: 'rebuild missing queue jobs from Postgres' },
+  serve: { run: serveCommand, help: 'serve: webhook receiver, /healthz, /metrics, dashboard' },
   emulator: { run: emulatorCommand, help: 'emulator [--port 8089]: local AssemblyAI-compatible server' },
   demo: { run: demoCommand, help: 'the main job end to end on the embedded emulator' },
 };

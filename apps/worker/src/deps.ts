@@ -1,12 +1,22 @@
-import { AssemblyAIClient } from '@mediatag/assemblyai';
+import { AssemblyAIClient, type RequestMetrics } from '@mediatag/assemblyai';
 import type { WorkerEnv } from '@mediatag/config';
 import { checkPostgres, createDb, createPool, type Db } from '@mediatag/db';
 import { GatewayClient } from '@mediatag/gateway';
 import type { Logger } from '@mediatag/logger';
+import { type Api, MetricsRecorder } from '@mediatag/metrics';
 import { checkRedis, createQueues, createRedis, type Queues } from '@mediatag/queue';
 import type { Redis } from 'ioredis';
 import { InFlightBudget, RateBudget } from './budget.ts';
 import { type PipelineSettings, settingsFromEnv } from './settings.ts';
+
+/** Prefix of mediatag's own Redis keys (budgets, locks, metrics) beside BullMQ's under QUEUE_PREFIX. */
+export function keyPrefixOf(queuePrefix: string): string {
+  return `${queuePrefix}:mediatag`;
+}
+
+// Sent when no key is configured and none is needed (reconcile, or a local emulator that
+// accepts anything); a real API answers it with 401 and the workers pause, saying why.
+const NO_KEY = 'no-api-key-configured';
 
 /** What the processors work with; tests build one around a test database and the emulator. */
 export interface WorkerDeps {
@@ -34,7 +44,7 @@ export function assembleDeps(parts: {
   aai: AssemblyAIClient;
   gateway: GatewayClient;
 }): WorkerDeps {
-  const keyPrefix = `${parts.prefix}:mediatag`;
+  const keyPrefix = keyPrefixOf(parts.prefix);
   return {
     ...parts,
     queues: createQueues(parts.redis, parts.prefix),
@@ -66,15 +76,33 @@ export async function createWorkerDeps(
     redis.disconnect();
     throw error;
   }
-  const apiKey = env.ASSEMBLYAI_API_KEY ?? '';
+  const apiKey = env.ASSEMBLYAI_API_KEY ?? NO_KEY;
   const clientLog = log.child({ module: 'http' });
-  const aai = new AssemblyAIClient({ baseUrl: env.ASSEMBLYAI_BASE_URL, apiKey, logger: clientLog });
+  // Request counts and latencies of this process, summed with every other worker's in Redis
+  // for `mediatag serve`'s /metrics.
+  const metrics = new MetricsRecorder({
+    redis,
+    keyPrefix: keyPrefixOf(env.QUEUE_PREFIX),
+    log: log.child({ module: 'metrics' }),
+  });
+  const onMetrics = (api: Api) => (info: RequestMetrics) => {
+    metrics.observeRequest({ api, ...info });
+    if (info.statusCode === 429) metrics.rateLimited(api);
+  };
+  const aai = new AssemblyAIClient({
+    baseUrl: env.ASSEMBLYAI_BASE_URL,
+    apiKey,
+    logger: clientLog,
+    onMetrics: onMetrics('assemblyai'),
+  });
   const gateway = new GatewayClient({
     baseUrl: env.LLM_GATEWAY_URL,
     apiKey,
     mode: settings.gatewayMode,
     logger: clientLog,
+    onMetrics: onMetrics('gateway'),
   });
+  metrics.start();
   const deps = assembleDeps({
     db: createDb(pool),
     redis,
@@ -89,6 +117,7 @@ export async function createWorkerDeps(
     async close() {
       await deps.queues.close();
       await Promise.allSettled([aai.close(), gateway.close()]);
+      await metrics.stop();
       redis.disconnect();
       await pool.end();
     },

@@ -102,7 +102,12 @@ export async function markProcessing(db: Db, id: number): Promise<void> {
 export async function markCompleted(
   db: Db,
   id: number,
-  t: { audioDuration: number | null; languageCode: string | null; speechModel: string | null; costUsd: number | null },
+  t: {
+    audioDuration: number | null;
+    languageCode: string | null;
+    speechModel: string | null;
+    costUsd: number | null;
+  },
 ): Promise<number[]> {
   const client = await db.$client.connect();
   try {

@@ -70,7 +70,8 @@ export async function processTag(job: Job, deps: WorkerDeps): Promise<string> {
       model: deps.settings.model,
       inputTokens: spentIn,
       outputTokens: spentOut,
-      costUsd: (spentIn * deps.settings.prices.inputPerMTok + spentOut * deps.settings.prices.outputPerMTok) / 1e6,
+      costUsd:
+        (spentIn * deps.settings.prices.inputPerMTok + spentOut * deps.settings.prices.outputPerMTok) / 1e6,
       error: parsed.topic === null ? parsed.reason : null,
     };
   } catch (error) {

@@ -2,22 +2,10 @@ import { UsageError } from '@mediatag/errors';
 import { createWorkerDeps, startWorkers, type WorkerRole } from '@mediatag/worker';
 import { intOption, parse } from '../args.ts';
 import type { Context } from '../context.ts';
+import { untilSignal } from '../signals.ts';
 
 const USAGE = 'mediatag worker [transcribe|tag|all] [--concurrency N]';
 const ROLES: WorkerRole[] = ['all', 'transcribe', 'tag'];
-
-/** Resolves on the first SIGINT or SIGTERM. */
-function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const handler = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', handler);
-      process.off('SIGTERM', handler);
-      resolve(signal);
-    };
-    process.on('SIGINT', handler);
-    process.on('SIGTERM', handler);
-  });
-}
 
 /** `mediatag worker`: run workers until SIGINT/SIGTERM, then finish or hand back in-flight jobs. */
 export async function workerCommand(ctx: Context, args: string[]): Promise<number> {

@@ -1,0 +1,50 @@
+import { UsageError } from '@mediatag/errors';
+import { checkRedis, createQueues, createRedis } from '@mediatag/queue';
+import { startServer } from '@mediatag/server';
+import { keyPrefixOf } from '@mediatag/worker';
+import type { Context } from '../context.ts';
+import { untilSignal } from '../signals.ts';
+
+const USAGE = 'mediatag serve (configured by PORT, HOST, WEBHOOK_SECRET, DASHBOARD…)';
+
+/** `mediatag serve`: webhook receiver, /healthz, /metrics and the queue dashboard until SIGINT/SIGTERM. */
+export async function serveCommand(ctx: Context, args: string[]): Promise<number> {
+  if (args.length > 0) throw new UsageError(`usage: ${USAGE}`);
+  const env = ctx.env;
+  const db = await ctx.db();
+  // A worker-role connection: it reconnects forever, so a Redis restart does not leave a
+  // long-running server without Redis (the CLI's producer connection gives up after 3 tries).
+  // Nothing here calls AssemblyAI, so unlike the workers no API key is needed.
+  const redis = createRedis(env.REDIS_URL, 'worker');
+  const queues = createQueues(redis, env.QUEUE_PREFIX);
+  try {
+    const { evictionWarning } = await checkRedis(redis, env.REDIS_URL);
+    if (evictionWarning) ctx.log.warn({}, evictionWarning);
+    const server = await startServer({
+      db,
+      redis,
+      queues,
+      keyPrefix: keyPrefixOf(env.QUEUE_PREFIX),
+      log: ctx.log.child({ module: 'server' }),
+      port: env.PORT,
+      host: env.HOST,
+      webhook: env.WEBHOOK_SECRET
+        ? { headerName: env.WEBHOOK_AUTH_HEADER, secret: env.WEBHOOK_SECRET }
+        : undefined,
+      dashboard: env.DASHBOARD ? { user: env.DASHBOARD_USER, password: env.DASHBOARD_PASSWORD } : undefined,
+    });
+    const parts = [
+      env.WEBHOOK_SECRET ? 'webhooks on' : 'webhooks off (no WEBHOOK_SECRET)',
+      env.DASHBOARD ? 'dashboard at /admin/queues' : 'dashboard off',
+    ];
+    ctx.err(`mediatag serve: listening on ${server.url} (${parts.join(', ')}); Ctrl-C to stop`);
+    const signal = await untilSignal();
+    ctx.err(`mediatag serve: ${signal}: closing…`);
+    await server.close();
+    ctx.log.info({ signal }, 'server stopped');
+  } finally {
+    await queues.close();
+    redis.disconnect();
+  }
+  return 0;
+}

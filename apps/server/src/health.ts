@@ -1,0 +1,34 @@
+import type { Db } from '@mediatag/db';
+import { toError } from '@mediatag/errors';
+import type { Logger } from '@mediatag/logger';
+import type { RequestHandler } from 'express';
+import type { Redis } from 'ioredis';
+import { TimeoutError, withTimeout } from './timeout.ts';
+
+/** Per-dependency budget: a load balancer's health check must get an answer, not hang. */
+const PROBE_MS = 2000;
+
+type ProbeResult = 'ok' | 'timeout' | 'error';
+
+async function probe(name: string, check: () => Promise<unknown>, log: Logger): Promise<ProbeResult> {
+  try {
+    await withTimeout(check(), PROBE_MS, name);
+    return 'ok';
+  } catch (error) {
+    const timedOut = error instanceof TimeoutError;
+    log.warn({ dependency: name, err: toError(error).message }, 'health check failed');
+    return timedOut ? 'timeout' : 'error';
+  }
+}
+
+/** GET /healthz: 200 when Postgres answers SELECT 1 and Redis answers PING, else 503 naming the failure. */
+export function healthHandler(deps: { db: Db; redis: Redis; log: Logger }): RequestHandler {
+  return async (_req, res) => {
+    const [postgres, redis] = await Promise.all([
+      probe('postgres', () => deps.db.$client.query('SELECT 1'), deps.log),
+      probe('redis', () => deps.redis.ping(), deps.log),
+    ]);
+    const ok = postgres === 'ok' && redis === 'ok';
+    res.status(ok ? 200 : 503).json({ ok, postgres, redis });
+  };
+}

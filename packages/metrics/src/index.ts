@@ -1,0 +1,4 @@
+export { exportQueueMetrics, mergeExpositions } from './bullmq.ts';
+export { type CollectSources, collectMetrics, JOB_STATES, METRICS_CONTENT_TYPE } from './collect.ts';
+export { type Api, DURATION_BUCKETS, metricsKey } from './fields.ts';
+export { MetricsRecorder, type MetricsRecorderOptions, type RequestObservation } from './recorder.ts';
