@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { dropDatabase, TEST_SERVER_URL } from '@mediatag/db/testing';
 import { createRedis } from '@mediatag/queue';
 import { afterAll, describe, expect, it } from 'vitest';
+import { deleteKeys } from './harness.ts';
 import { runCli } from './testing.ts';
 
 const name = `mt_test_demo_${randomBytes(4).toString('hex')}`;
@@ -10,12 +11,7 @@ const prefix = `mt-test-demo-${randomBytes(4).toString('hex')}`;
 afterAll(async () => {
   await dropDatabase(name);
   const redis = createRedis('redis://127.0.0.1:6379', 'producer');
-  await redis.eval(
-    `local keys = redis.call('KEYS', ARGV[1]) for i = 1, #keys, 5000 do
-       redis.call('DEL', unpack(keys, i, math.min(i + 4999, #keys))) end return #keys`,
-    0,
-    `${prefix}*`,
-  );
+  await deleteKeys(redis, `${prefix}*`);
   redis.disconnect();
 });
 

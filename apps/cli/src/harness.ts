@@ -2,6 +2,7 @@
 // queue prefix, and workers either in this process or as real `mediatag worker` processes.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import { cliEnvSchema, parseEnv } from '@mediatag/config';
 import { batchProgress, type Progress } from '@mediatag/db';
 import { createTestDatabase, type TestDatabase } from '@mediatag/db/testing';
@@ -9,6 +10,7 @@ import { type Emulator, type EmulatorOverrides, startEmulator } from '@mediatag/
 import { createLogger } from '@mediatag/logger';
 import { createRedis } from '@mediatag/queue';
 import { createWorkerDeps, type StartOptions, startWorkers, type WorkerHandle } from '@mediatag/worker';
+import type { Redis } from 'ioredis';
 import { type CliRun, runCli } from './testing.ts';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
@@ -66,17 +68,8 @@ export async function startHarness(
     if (!p) throw new Error(`no batch ${batch}`);
     return p;
   };
-  const flushRedis = async () => {
-    // Atomic like FLUSHALL, but only this run's keys (other test files share the server).
-    const deleted = await redis.eval(
-      `local keys = redis.call('KEYS', ARGV[1])
-       for i = 1, #keys, 5000 do redis.call('DEL', unpack(keys, i, math.min(i + 4999, #keys))) end
-       return #keys`,
-      0,
-      `${prefix}:*`,
-    );
-    return Number(deleted);
-  };
+  // Atomic like FLUSHALL, but only this run's keys (other test files share the server).
+  const flushRedis = () => deleteKeys(redis, `${prefix}:*`);
   return {
     env,
     db,
@@ -133,4 +126,26 @@ export function sampleCopies(emulatorUrl: string, ids: string[], copies: number)
     for (const id of ids) urls.push(`${emulatorUrl}/samples/${id}.mp3?copy=${copy}`);
   }
   return urls;
+}
+
+/** Deletes every key matching `pattern` in one atomic step (KEYS inside a script). */
+export async function deleteKeys(redis: Redis, pattern: string): Promise<number> {
+  const deleted = await redis.eval(
+    `local keys = redis.call('KEYS', ARGV[1])
+     for i = 1, #keys, 5000 do redis.call('DEL', unpack(keys, i, math.min(i + 4999, #keys))) end
+     return #keys`,
+    0,
+    pattern,
+  );
+  return Number(deleted);
+}
+
+/** A port nobody listens on right now (for a server whose URL must be known before it starts). */
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const address = probe.address();
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
 }

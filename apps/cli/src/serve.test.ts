@@ -1,24 +1,13 @@
-import { createServer } from 'node:net';
 import { cliEnvSchema, parseEnv } from '@mediatag/config';
 import { SAMPLES } from '@mediatag/emulator/samples';
 import { silentLogger } from '@mediatag/logger';
 import { type RunningServer, startServer } from '@mediatag/server';
 import { createWorkerDeps } from '@mediatag/worker';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Harness, sampleCopies, startHarness } from './harness.ts';
+import { freePort, type Harness, sampleCopies, startHarness } from './harness.ts';
 
 const mediaIds = SAMPLES.filter((s) => s.taxonomy === 'media').map((s) => s.id);
 const SECRET = 'test-secret-0123456789';
-
-/** A port nobody listens on right now: the workers need the webhook URL before the server exists. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const address = probe.address();
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 let h: Harness | undefined;
 const cleanups: (() => Promise<void>)[] = [];

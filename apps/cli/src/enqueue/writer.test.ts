@@ -65,7 +65,9 @@ describe('BatchWriter', () => {
       ['guid-3', 'Episode 3', 'rss', 603],
     ]);
     expect(rows[0]?.published_at.toISOString()).toBe('2024-02-01T00:00:00.000Z');
-    const { rows: moved2 } = await t.pool.query('SELECT count(*)::int AS n FROM media_files WHERE url = $1', [moved.url]);
+    const { rows: moved2 } = await t.pool.query('SELECT count(*)::int AS n FROM media_files WHERE url = $1', [
+      moved.url,
+    ]);
     expect(moved2[0].n).toBe(0);
     expect(await queues.transcribe.getJobCountByTypes('waiting')).toBe(3);
   });

@@ -66,7 +66,16 @@ export interface ItemFields {
   feedUrl?: string | null;
 }
 
-const COLUMNS = ['metadata', 'source', 'title', 'guid', 'publishedAt', 'episodeDurationS', 'feedTitle', 'feedUrl'] as const;
+const COLUMNS = [
+  'metadata',
+  'source',
+  'title',
+  'guid',
+  'publishedAt',
+  'episodeDurationS',
+  'feedTitle',
+  'feedUrl',
+] as const;
 type Column = (typeof COLUMNS)[number];
 
 /**
@@ -140,7 +149,13 @@ export class BatchWriter {
     let todo = { urls, fields };
     for (let attempt = 0; attempt < 5 && todo.urls.length > 0; attempt++) {
       const { urls: u, fields: f } = todo;
-      const params = [u, f.metadata, this.batch.id, this.batch.taxonomyId, ...COLUMNS.slice(1).map((c) => f[c])];
+      const params = [
+        u,
+        f.metadata,
+        this.batch.id,
+        this.batch.taxonomyId,
+        ...COLUMNS.slice(1).map((c) => f[c]),
+      ];
       const result = await this.withDeadlockRetry(() => this.db.$client.query(LINK_SQL, params));
       rows.push(...result.rows);
       const got = new Set(result.rows.map((r) => r.url as string));
