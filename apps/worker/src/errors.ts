@@ -1,7 +1,7 @@
 import { ApiError, AuthError, RateLimitError } from '@mediatag/assemblyai';
 import { toError } from '@mediatag/errors';
 import { InvalidPayloadError } from '@mediatag/queue';
-import { type Job, UnrecoverableError } from 'bullmq';
+import { type Job, type Queue, UnrecoverableError, Worker } from 'bullmq';
 
 /** How a processor should treat a failure. */
 export type Verdict =
@@ -35,3 +35,12 @@ export function unrecoverable(reason: string): UnrecoverableError {
 
 /** A rejected API key stops the queue for this long instead of failing every file. */
 export const AUTH_PAUSE_MS = 60_000;
+
+/**
+ * Pauses a whole queue for `ms` and puts the current job back without using an attempt:
+ * no job holds a worker slot while a budget or the API says wait.
+ */
+export async function pauseQueue(queue: Queue, ms: number): Promise<never> {
+  await queue.rateLimit(Math.max(1, Math.ceil(ms)));
+  throw Worker.RateLimitError();
+}

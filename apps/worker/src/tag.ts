@@ -1,15 +1,10 @@
 import type { ChatResult } from '@mediatag/gateway';
 import { parsePayload } from '@mediatag/queue';
-import { type Job, Worker } from 'bullmq';
+import type { Job } from 'bullmq';
 import type { WorkerDeps } from './deps.ts';
-import { AUTH_PAUSE_MS, classify, isLastAttempt, unrecoverable } from './errors.ts';
+import { AUTH_PAUSE_MS, classify, isLastAttempt, pauseQueue, unrecoverable } from './errors.ts';
 import { buildPrompt, buildRepairPrompt, parseAnswer } from './prompt.ts';
 import { loadTagTarget, saveTagOutcome, type TagOutcome } from './tag-store.ts';
-
-async function pauseQueue(deps: WorkerDeps, ms: number): Promise<never> {
-  await deps.queues.tag.rateLimit(Math.max(1, Math.ceil(ms)));
-  throw Worker.RateLimitError();
-}
 
 /** One gateway call within the shared per-model budget. */
 async function ask(
@@ -18,7 +13,7 @@ async function ask(
   transcript: { id: string; text?: string },
 ): Promise<ChatResult> {
   const wait = await deps.llmRate.take(2000);
-  if (wait > 0) return pauseQueue(deps, wait);
+  if (wait > 0) return pauseQueue(deps.queues.tag, wait);
   return deps.gateway.chat({
     model: deps.settings.model,
     messages: [{ role: 'user', content: prompt }],
@@ -79,10 +74,10 @@ export async function processTag(job: Job, deps: WorkerDeps): Promise<string> {
     switch (verdict.kind) {
       case 'rate-limited':
         log.warn({ waitMs: verdict.waitMs }, 'LLM Gateway rate limit: pausing tagging');
-        return pauseQueue(deps, verdict.waitMs);
+        return pauseQueue(deps.queues.tag, verdict.waitMs);
       case 'auth':
         log.error({ reason: verdict.reason }, 'LLM Gateway rejected the API key: pausing tagging');
-        return pauseQueue(deps, AUTH_PAUSE_MS);
+        return pauseQueue(deps.queues.tag, AUTH_PAUSE_MS);
       case 'permanent':
         await saveTagOutcome(deps.db, fileId, taxonomyId, errorOutcome(deps, verdict.reason));
         throw unrecoverable(verdict.reason);

@@ -1,8 +1,8 @@
 import type { Logger } from '@mediatag/logger';
 import { jobIds, parsePayload } from '@mediatag/queue';
-import { DelayedError, type Job, Worker } from 'bullmq';
+import { DelayedError, type Job } from 'bullmq';
 import type { WorkerDeps } from './deps.ts';
-import { AUTH_PAUSE_MS, classify, isLastAttempt, unrecoverable } from './errors.ts';
+import { AUTH_PAUSE_MS, classify, isLastAttempt, pauseQueue, unrecoverable } from './errors.ts';
 import {
   claimSubmission,
   type FileRow,
@@ -37,10 +37,6 @@ function submitParams(deps: WorkerDeps, file: FileRow) {
 }
 
 /** Pauses the whole submit queue (no slot held by any job) and puts this job back. */
-async function pauseQueue(deps: WorkerDeps, ms: number): Promise<never> {
-  await deps.queues.transcribe.rateLimit(Math.max(1, Math.ceil(ms)));
-  throw Worker.RateLimitError();
-}
 
 /**
  * The `transcribe` job: submit the file once, save the transcript id before anything else,
@@ -59,11 +55,12 @@ export async function processTranscribe(job: Job, deps: WorkerDeps, schedule: Po
   }
   if (file.transcriptStatus !== 'pending') return `skipped-${file.transcriptStatus}`;
 
-  if (!(await deps.inFlight.acquire(fileId))) return pauseQueue(deps, deps.settings.slotWaitMs);
+  if (!(await deps.inFlight.acquire(fileId)))
+    return pauseQueue(deps.queues.transcribe, deps.settings.slotWaitMs);
   const wait = await deps.apiRate.take(1000);
   if (wait > 0) {
     await deps.inFlight.release(fileId);
-    return pauseQueue(deps, wait);
+    return pauseQueue(deps.queues.transcribe, wait);
   }
   const claim = await claimSubmission(deps.db, fileId, deps.settings.claimTtlMs);
   if (!claim.claimed) {
@@ -107,10 +104,10 @@ async function submit(
     switch (verdict.kind) {
       case 'rate-limited':
         log.warn({ waitMs: verdict.waitMs }, 'AssemblyAI rate limit: pausing submissions');
-        return pauseQueue(deps, verdict.waitMs);
+        return pauseQueue(deps.queues.transcribe, verdict.waitMs);
       case 'auth':
         log.error({ reason: verdict.reason }, 'AssemblyAI rejected the API key: pausing submissions');
-        return pauseQueue(deps, AUTH_PAUSE_MS);
+        return pauseQueue(deps.queues.transcribe, AUTH_PAUSE_MS);
       case 'permanent':
         await markFileError(deps.db, file.id, 'submit', verdict.reason);
         log.warn({ reason: verdict.reason }, 'submission refused');
