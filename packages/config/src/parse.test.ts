@@ -59,8 +59,10 @@ describe('cross-field rules', () => {
       /WEBHOOK_SECRET: is required when WEBHOOK_BASE_URL is set/,
     );
     expect(
-      parseEnv(cliEnvSchema, { WEBHOOK_BASE_URL: 'https://hooks.example.com', WEBHOOK_SECRET: 'x'.repeat(16) })
-        .WEBHOOK_AUTH_HEADER,
+      parseEnv(cliEnvSchema, {
+        WEBHOOK_BASE_URL: 'https://hooks.example.com',
+        WEBHOOK_SECRET: 'x'.repeat(16),
+      }).WEBHOOK_AUTH_HEADER,
     ).toBe('x-mediatag-webhook-secret');
     expect(() => parseEnv(cliEnvSchema, { DASHBOARD_USER: 'admin' })).toThrow(/go together/);
     expect(parseEnv(cliEnvSchema, { PRICE_PER_AUDIO_HOUR: '0.15' }).PRICE_PER_AUDIO_HOUR).toBe(0.15);

@@ -125,10 +125,18 @@ export const serveEnv = {
 function checked<T extends z.ZodRawShape>(shape: T) {
   return z.object(shape).superRefine((env: Record<string, unknown>, ctx) => {
     if (env.WEBHOOK_BASE_URL && !env.WEBHOOK_SECRET) {
-      ctx.addIssue({ code: 'custom', path: ['WEBHOOK_SECRET'], message: 'is required when WEBHOOK_BASE_URL is set' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['WEBHOOK_SECRET'],
+        message: 'is required when WEBHOOK_BASE_URL is set',
+      });
     }
     if (Boolean(env.DASHBOARD_USER) !== Boolean(env.DASHBOARD_PASSWORD)) {
-      ctx.addIssue({ code: 'custom', path: ['DASHBOARD_PASSWORD'], message: 'DASHBOARD_USER and DASHBOARD_PASSWORD go together' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DASHBOARD_PASSWORD'],
+        message: 'DASHBOARD_USER and DASHBOARD_PASSWORD go together',
+      });
     }
   });
 }

@@ -32,7 +32,11 @@ describe('migrate', () => {
     const url = `${TEST_SERVER_URL}/${freshName()}`;
     const first = await migrate(url);
     expect(first.createdDatabase).toBe(true);
-    expect(first.applied).toEqual(['0001_init.sql', '0002_preset_taxonomies.sql', '0003_sources_and_cost.sql']);
+    expect(first.applied).toEqual([
+      '0001_init.sql',
+      '0002_preset_taxonomies.sql',
+      '0003_sources_and_cost.sql',
+    ]);
     const second = await migrate(url);
     expect(second).toEqual({ createdDatabase: false, applied: [], alreadyApplied: 3 });
 

@@ -1,7 +1,17 @@
 // Typed mirror of migrations/*.sql for drizzle queries. The SQL files are the source of
 // truth; change them first (with a new migration), then this file.
 import { sql } from 'drizzle-orm';
-import { bigint, integer, jsonb, numeric, pgTable, pgView, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  integer,
+  jsonb,
+  numeric,
+  pgTable,
+  pgView,
+  primaryKey,
+  text,
+  timestamp,
+} from 'drizzle-orm/pg-core';
 
 /** One tag of a taxonomy. */
 export interface Tag {
