@@ -33,7 +33,7 @@ async function later(job: Job, ms: number): Promise<never> {
  * enqueued. Error → the API's reason saved; the file is final. Either way the slot is freed.
  */
 export async function processPoll(job: Job, deps: WorkerDeps, schedule: PollSchedule): Promise<string> {
-  const { fileId } = parsePayload('poll', job.data);
+  const { fileId, lastCheckMs } = parsePayload('poll', job.data);
   const log = deps.log.child({ module: 'poll', jobId: job.id, fileId });
   const file = await getFile(deps.db, fileId);
   if (!file) return 'missing';
@@ -81,6 +81,7 @@ export async function processPoll(job: Job, deps: WorkerDeps, schedule: PollSche
     case 'processing':
       if (transcript.status === 'processing' && file.transcriptStatus === 'queued')
         await markProcessing(deps.db, fileId);
+      await job.updateData({ fileId, lastCheckMs: elapsed });
       return later(job, schedule.next(elapsed));
     case 'completed': {
       const taxonomies = await markCompleted(deps.db, fileId, {
@@ -93,7 +94,8 @@ export async function processPoll(job: Job, deps: WorkerDeps, schedule: PollSche
             ? null
             : (transcript.audio_duration / 3600) * deps.settings.prices.perAudioHour,
       });
-      schedule.observe(elapsed, job.attemptsStarted);
+      // Webhook mode: a check woken by the webhook says little about the schedule.
+      if (!deps.settings.webhook) schedule.observe(elapsed, lastCheckMs ?? 0);
       await freeSlot(deps, fileId);
       await enqueueTagJobs(deps, fileId, taxonomies);
       return 'completed';

@@ -9,7 +9,13 @@ export const catalog = {
   /** Submit a file to AssemblyAI (gated by the in-flight budget), or hand it to `poll` if already submitted. */
   transcribe: z.object({ fileId: z.number().int().positive() }).strict(),
   /** Check a submitted transcript; the job delays itself until the transcript is final. */
-  poll: z.object({ fileId: z.number().int().positive() }).strict(),
+  poll: z
+    .object({
+      fileId: z.number().int().positive(),
+      // ms after submission of the previous check, so the schedule learns when it finished.
+      lastCheckMs: z.number().nonnegative().optional(),
+    })
+    .strict(),
   /** Ask the LLM Gateway for the file's topic from one taxonomy version. */
   tag: z.object({ fileId: z.number().int().positive(), taxonomyId: z.number().int().positive() }).strict(),
 } as const;
