@@ -52,7 +52,8 @@ export class Context {
   /** The Postgres handle, checked once. */
   async db(): Promise<Db> {
     if (!this.database) {
-      this.pool = createPool(this.env.DATABASE_URL);
+      // Commands run one statement at a time; a small pool leaves connections for the workers.
+      this.pool = createPool(this.env.DATABASE_URL, { max: 4, applicationName: 'mediatag-cli' });
       await checkPostgres(this.pool, this.env.DATABASE_URL);
       this.database = createDb(this.pool);
     }

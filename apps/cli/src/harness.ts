@@ -57,6 +57,8 @@ export async function startHarness(
     ASSEMBLYAI_RATE_LIMIT: '1000000/300',
     LLM_RATE_LIMIT: '1000000/60',
     JOB_LOCK_MS: '2000',
+    // Test files run in parallel against one Postgres (max_connections 100).
+    DATABASE_POOL_SIZE: '6',
     LOG_LEVEL: 'silent',
     ...options.env,
   };

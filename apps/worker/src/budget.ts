@@ -3,10 +3,28 @@ import type { Redis } from 'ioredis';
 // Redis TIME, not each machine's clock: every worker on every host sees the same "now".
 const NOW_MS = `local t = redis.call('TIME'); local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
 
+// Takes the file's slot (if it has none) and one request token, or neither: -1 = no slot
+// free, > 0 = ms until a request is allowed, 0 = both taken. One round trip per submission.
 const ACQUIRE = `${NOW_MS}
-if redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 1 end
-if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
-redis.call('ZADD', KEYS[1], now, ARGV[1])
+local member = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not member and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return -1 end
+if KEYS[2] then
+  local interval = tonumber(ARGV[3])
+  local burst = tonumber(ARGV[4])
+  local tat = tonumber(redis.call('GET', KEYS[2]) or now)
+  if tat < now then tat = now end
+  local newTat = tat + interval
+  local allowAt = newTat - burst * interval
+  if allowAt > now then return math.ceil(allowAt - now) end
+  redis.call('SET', KEYS[2], tostring(newTat), 'PX', math.ceil(newTat - now) + 1000)
+end
+if not member then redis.call('ZADD', KEYS[1], now, ARGV[1]) end
+return 0`;
+
+// Frees a slot and, when given, deletes the submit queue's rate-limit key so a queue that
+// paused for want of a slot resumes now rather than when its pause ends.
+const RELEASE = `redis.call('ZREM', KEYS[1], ARGV[1])
+if KEYS[2] then redis.call('DEL', KEYS[2]) end
 return 1`;
 
 /**
@@ -24,12 +42,32 @@ export class InFlightBudget {
 
   /** Takes a slot for the file; false when all are taken. */
   async acquire(fileId: number): Promise<boolean> {
-    return (await this.redis.eval(ACQUIRE, 1, this.key, String(fileId), String(this.max))) === 1;
+    return (await this.redis.eval(ACQUIRE, 1, this.key, String(fileId), String(this.max))) === 0;
   }
 
-  /** Frees the file's slot (no-op when it holds none). */
-  async release(fileId: number): Promise<void> {
-    await this.redis.zrem(this.key, String(fileId));
+  /**
+   * Takes a slot for the file and one token of `rate` together, or neither: 'full' when no
+   * slot is free, a number of ms when the request budget says wait, 'ok' when both are held.
+   */
+  async acquireWithRate(fileId: number, rate: RateBudget): Promise<'ok' | 'full' | number> {
+    const result = Number(
+      await this.redis.eval(
+        ACQUIRE,
+        2,
+        this.key,
+        rate.key,
+        String(fileId),
+        String(this.max),
+        ...rate.gcraArgs(),
+      ),
+    );
+    return result === 0 ? 'ok' : result < 0 ? 'full' : result;
+  }
+
+  /** Frees the file's slot (no-op when it holds none); `wakeKey` is deleted in the same step. */
+  async release(fileId: number, wakeKey?: string): Promise<void> {
+    if (wakeKey === undefined) await this.redis.eval(RELEASE, 1, this.key, String(fileId));
+    else await this.redis.eval(RELEASE, 2, this.key, wakeKey, String(fileId));
   }
 
   /** Slots in use. */
@@ -86,11 +124,16 @@ export class RateBudget {
 
   constructor(
     private readonly redis: Redis,
-    private readonly key: string,
+    readonly key: string,
     limit: { requests: number; windowMs: number },
   ) {
     this.intervalMs = limit.windowMs / limit.requests;
     this.burst = Math.max(1, Math.floor(limit.requests * 0.05));
+  }
+
+  /** The GCRA parameters, for scripts that take a token together with something else. */
+  gcraArgs(): [string, string] {
+    return [String(this.intervalMs), String(this.burst)];
   }
 
   /** Takes one request if allowed now (returns 0); otherwise returns ms to wait and takes nothing. */

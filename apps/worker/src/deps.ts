@@ -66,7 +66,10 @@ export async function createWorkerDeps(
   options: { requireKey?: boolean } = {},
 ): Promise<WorkerDeps & { close(): Promise<void> }> {
   const settings = settingsFromEnv(env, options);
-  const pool = createPool(env.DATABASE_URL, { max: 20, applicationName: 'mediatag-worker' });
+  const pool = createPool(env.DATABASE_URL, {
+    max: env.DATABASE_POOL_SIZE,
+    applicationName: 'mediatag-worker',
+  });
   await checkPostgres(pool, env.DATABASE_URL);
   const redis = createRedis(env.REDIS_URL, 'worker');
   try {

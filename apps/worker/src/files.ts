@@ -18,18 +18,23 @@ export async function getFile(db: Db, id: number): Promise<FileRow | undefined> 
     [id],
   );
   const r = rows[0];
-  if (!r) return undefined;
+  return r ? toFileRow(r) : undefined;
+}
+
+function toFileRow(r: Record<string, unknown>): FileRow {
   return {
     id: Number(r.id),
-    url: r.url,
-    transcriptId: r.transcript_id,
-    transcriptStatus: r.transcript_status,
-    submittedAt: r.submitted_at,
+    url: r.url as string,
+    transcriptId: r.transcript_id as string | null,
+    transcriptStatus: r.transcript_status as FileRow['transcriptStatus'],
+    submittedAt: r.submitted_at as Date | null,
   };
 }
 
 /** Result of claiming a submission. */
-export type Claim = { claimed: false } | { claimed: true; uncertainSince: Date | null; attempt: number };
+export type Claim =
+  | { claimed: false }
+  | { claimed: true; uncertainSince: Date | null; attempt: number; file: FileRow };
 
 /**
  * Claims the right to submit: only one attempt at a time (a claim older than `ttlMs` is a
@@ -47,11 +52,13 @@ export async function claimSubmission(db: Db, id: number, ttlMs: number): Promis
        FROM old
       WHERE m.id = old.id AND m.transcript_id IS NULL AND m.transcript_status = 'pending'
         AND (m.submit_claimed_at IS NULL OR m.submit_claimed_at < now() - make_interval(secs => $2::float8 / 1000))
-      RETURNING old.submit_uncertain_since AS uncertain_since, m.submit_attempts AS attempt`,
+      RETURNING old.submit_uncertain_since AS uncertain_since, m.submit_attempts AS attempt,
+                m.id, m.url, m.transcript_id, m.transcript_status, m.submitted_at`,
     [id, ttlMs],
   );
   const r = rows[0];
-  return r ? { claimed: true, uncertainSince: r.uncertain_since, attempt: r.attempt } : { claimed: false };
+  if (!r) return { claimed: false };
+  return { claimed: true, uncertainSince: r.uncertain_since, attempt: r.attempt, file: toFileRow(r) };
 }
 
 /**
@@ -96,8 +103,10 @@ export async function markProcessing(db: Db, id: number): Promise<void> {
 
 /**
  * Records a completed transcript and returns the taxonomies to tag it with: the current
- * taxonomy of every batch that lists the file and has no result for it yet. The row lock
- * taken by the UPDATE orders this against an enqueue adding the file to another batch.
+ * taxonomy of every batch that lists the file and has no result for it yet. Two
+ * autocommitted statements, deliberately not one: the UPDATE waits for an enqueue holding
+ * the row FOR SHARE, and the SELECT then takes a fresh snapshot that sees the batch that
+ * enqueue added (a single statement would read with its start-of-statement snapshot).
  */
 export async function markCompleted(
   db: Db,
@@ -109,31 +118,21 @@ export async function markCompleted(
     costUsd: number | null;
   },
 ): Promise<number[]> {
-  const client = await db.$client.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query(
-      `UPDATE media_files SET transcript_status = 'completed', audio_duration_s = $2, language_code = $3,
+  await db.$client.query(
+    `UPDATE media_files SET transcript_status = 'completed', audio_duration_s = $2, language_code = $3,
          speech_model = $4, cost_usd = $5, completed_at = coalesce(completed_at, now()), error = NULL,
          error_kind = NULL, updated_at = now()
        WHERE id = $1`,
-      [id, t.audioDuration, t.languageCode, t.speechModel, t.costUsd],
-    );
-    const { rows } = await client.query(
-      `SELECT DISTINCT b.taxonomy_id FROM batch_files bf JOIN batches b ON b.id = bf.batch_id
-       WHERE bf.media_file_id = $1 AND NOT EXISTS (
-         SELECT 1 FROM tag_results r WHERE r.media_file_id = $1 AND r.taxonomy_id = b.taxonomy_id
-           AND r.status IN ('tagged', 'unmatched'))`,
-      [id],
-    );
-    await client.query('COMMIT');
-    return rows.map((r) => Number(r.taxonomy_id));
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
-  } finally {
-    client.release();
-  }
+    [id, t.audioDuration, t.languageCode, t.speechModel, t.costUsd],
+  );
+  const { rows } = await db.$client.query(
+    `SELECT DISTINCT b.taxonomy_id FROM batch_files bf JOIN batches b ON b.id = bf.batch_id
+     WHERE bf.media_file_id = $1 AND NOT EXISTS (
+       SELECT 1 FROM tag_results r WHERE r.media_file_id = $1 AND r.taxonomy_id = b.taxonomy_id
+         AND r.status IN ('tagged', 'unmatched'))`,
+    [id],
+  );
+  return rows.map((r) => Number(r.taxonomy_id));
 }
 
 /** Marks a file failed with the reason; `kind` tells `retry` whether to resubmit or re-poll. */

@@ -18,8 +18,7 @@ export async function enqueueTagJobs(deps: WorkerDeps, fileId: number, taxonomyI
 
 /** Frees the file's in-flight slot and wakes the submit queue if it was waiting for one. */
 async function freeSlot(deps: WorkerDeps, fileId: number): Promise<void> {
-  await deps.inFlight.release(fileId);
-  await deps.queues.transcribe.removeRateLimitKey();
+  await deps.inFlight.release(fileId, deps.queues.transcribe.keys.limiter);
 }
 
 async function later(job: Job, ms: number): Promise<never> {

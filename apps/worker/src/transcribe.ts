@@ -46,29 +46,31 @@ function submitParams(deps: WorkerDeps, file: FileRow) {
 export async function processTranscribe(job: Job, deps: WorkerDeps, schedule: PollSchedule): Promise<string> {
   const { fileId } = parsePayload('transcribe', job.data);
   const log = deps.log.child({ module: 'transcribe', jobId: job.id, fileId });
-  const file = await getFile(deps.db, fileId);
-  if (!file) return 'missing';
-  if (file.transcriptId) {
-    if (file.transcriptStatus !== 'completed' && file.transcriptStatus !== 'error')
-      await schedulePoll(deps, fileId, 0);
-    return 'already-submitted';
-  }
-  if (file.transcriptStatus !== 'pending') return `skipped-${file.transcriptStatus}`;
-
-  if (!(await deps.inFlight.acquire(fileId)))
-    return pauseQueue(deps.queues.transcribe, deps.settings.slotWaitMs);
-  const wait = await deps.apiRate.take(1000);
-  if (wait > 0) {
-    await deps.inFlight.release(fileId);
-    return pauseQueue(deps.queues.transcribe, wait);
-  }
+  // Slot and request token first (one Redis call), then the claim (one statement that also
+  // reads the row): the common path costs two round trips before the paid request.
+  const budget = await deps.inFlight.acquireWithRate(fileId, deps.apiRate);
+  if (budget === 'full') return pauseQueue(deps.queues.transcribe, deps.settings.slotWaitMs);
+  if (budget !== 'ok') return pauseQueue(deps.queues.transcribe, budget);
   const claim = await claimSubmission(deps.db, fileId, deps.settings.claimTtlMs);
   if (!claim.claimed) {
+    const file = await getFile(deps.db, fileId);
+    if (!file || file.transcriptId || file.transcriptStatus !== 'pending') {
+      // Nothing to submit: the slot is the file's only if it is in flight.
+      const inFlight = file?.transcriptStatus === 'queued' || file?.transcriptStatus === 'processing';
+      if (!inFlight) await deps.inFlight.release(fileId);
+      if (file?.transcriptId && inFlight) await schedulePoll(deps, fileId, 0);
+      return file
+        ? file.transcriptId
+          ? 'already-submitted'
+          : `skipped-${file.transcriptStatus}`
+        : 'missing';
+    }
     // Another attempt holds the claim (a stalled copy of this job, or one that died). Its slot
     // is the same set member, so keep it and look again once that claim could have expired.
     await job.moveToDelayed(Date.now() + Math.min(deps.settings.claimTtlMs, 10_000), job.token);
     throw new DelayedError();
   }
+  const file = claim.file;
   if (claim.uncertainSince) {
     const found = await findEarlierSubmission(deps, file.url, claim.uncertainSince, log);
     if (found) {

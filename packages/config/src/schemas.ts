@@ -58,6 +58,8 @@ export const baseEnv = {
     'postgres://postgres@127.0.0.1:5432/mediatag',
   ),
   REDIS_URL: urlWith(['redis:', 'rediss:'], 'redis').default('redis://127.0.0.1:6379'),
+  // Postgres connections per worker or serve process (several processes share the server's max_connections).
+  DATABASE_POOL_SIZE: positiveInt(20),
   QUEUE_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_-]+$/, { message: 'may hold only letters, digits, _ and -' })
