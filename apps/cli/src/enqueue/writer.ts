@@ -88,6 +88,7 @@ export class BatchWriter {
   private urls: string[] = [];
   private fields: Record<Column, unknown[]> = emptyColumns();
   private seen = new Set<string>();
+  private jobsInFlight: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly db: Db,
@@ -106,11 +107,18 @@ export class BatchWriter {
     this.fields.metadata.push(item.metadata ? JSON.stringify(item.metadata) : null);
     this.fields.source.push(item.source ?? 'url');
     for (const c of COLUMNS.slice(2)) this.fields[c].push(item[c] ?? null);
-    if (this.urls.length >= CHUNK) await this.flush();
+    if (this.urls.length >= CHUNK) await this.writeChunk();
   }
 
-  /** Writes what is buffered. */
+  /** Writes what is buffered and waits until its jobs are in Redis. */
   async flush(): Promise<void> {
+    await this.writeChunk();
+    await this.jobsInFlight;
+  }
+
+  // Postgres for this chunk runs while Redis still takes the previous chunk's jobs; at most
+  // one chunk of jobs is pending, and every chunk's rows are committed before its jobs exist.
+  private async writeChunk(): Promise<void> {
     if (this.urls.length === 0) return;
     const urls = this.urls;
     const fields = this.fields;
@@ -118,6 +126,7 @@ export class BatchWriter {
     this.fields = emptyColumns();
     this.seen = new Set();
     const rows = await this.link(urls, fields);
+    await this.jobsInFlight;
     const transcribe: { fileId: number }[] = [];
     const tag: { fileId: number; taxonomyId: number }[] = [];
     for (const row of rows) {
@@ -136,10 +145,14 @@ export class BatchWriter {
         if (row.added) this.totals.reused += 1;
       }
     }
-    await addJobs(this.queues.transcribe, 'transcribe', transcribe);
-    await addJobs(this.queues.tag, 'tag', tag);
     this.totals.transcribeJobs += transcribe.length;
     this.totals.tagJobs += tag.length;
+    this.jobsInFlight = (async () => {
+      await addJobs(this.queues.transcribe, 'transcribe', transcribe);
+      await addJobs(this.queues.tag, 'tag', tag);
+    })();
+    // Awaited by the next chunk or by flush(); this only keeps Node from calling it unhandled meanwhile.
+    this.jobsInFlight.catch(() => undefined);
   }
 
   // A URL inserted by a concurrent enqueue after our snapshot is in neither `existing` nor
