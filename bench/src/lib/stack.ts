@@ -45,7 +45,8 @@ export async function deletePrefix(redis: Redis, prefix: string): Promise<number
 
 /** True for errors of a Postgres that is restarting (the error itself or any cause). */
 export function isTransientPgError(error: unknown): boolean {
-  const transient = /terminat|ECONNREFUSED|ECONNRESET|starting up|shutting down|Connection|timeout/i;
+  const transient =
+    /terminat|ECONNREFUSED|ECONNRESET|starting up|shutting down|Connection|timeout|connection refused/i;
   for (let e = error, depth = 0; e && depth < 5; depth++) {
     const { code, message } = e as { code?: string; message?: string };
     if (code && /^(57P0[1-3]|08\d{3}|ECONNREFUSED|ECONNRESET|EPIPE)$/.test(code)) return true;
@@ -86,7 +87,16 @@ export class Stack {
     const id = randomBytes(4).toString('hex');
     const dbName = `mt_bench_${options.name.replace(/\W/g, '_')}_${id}`.toLowerCase().slice(0, 60);
     const dbUrl = `${PG_SERVER}/${dbName}`;
-    await migrate(dbUrl);
+    // The Postgres here is shared (a chaos run may be restarting it): wait out a short outage.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await migrate(dbUrl);
+        break;
+      } catch (error) {
+        if (attempt >= 20 || !isTransientPgError(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    }
     const pool = createPool(dbUrl, { max: 4, applicationName: 'mediatag-bench' });
     const emulator = await startEmulator({ apiKey: 'emulator-key', ...options.emulator });
     const prefix = `mt-bench-${options.name.replace(/[^A-Za-z0-9_-]/g, '-')}-${id}`;
