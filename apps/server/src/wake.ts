@@ -13,15 +13,16 @@ export type WakeOutcome = 'promoted' | 'added' | 'queued' | 'running';
 export async function wakePoll(queue: Queues['poll'], fileId: number): Promise<WakeOutcome> {
   const jobId = jobIds.poll({ fileId });
   let lastError: unknown;
-  for (let look = 0; look < 3; look++) {
+  let added = false;
+  for (let look = 0; look < 4; look++) {
     const state = await queue.getJobState(jobId);
     switch (state) {
       case 'active':
-        return 'running';
+        return added ? 'added' : 'running';
       case 'waiting':
       case 'prioritized':
       case 'waiting-children':
-        return 'queued';
+        return added ? 'added' : 'queued';
       case 'delayed': {
         const job = await queue.getJob(jobId);
         if (!job) continue;
@@ -35,8 +36,11 @@ export async function wakePoll(queue: Queues['poll'], fileId: number): Promise<W
         }
       }
       default:
-        // unknown, completed or failed. ensureJobs adds nothing if a job appeared meanwhile.
-        if ((await ensureJobs(queue, 'poll', [{ fileId }])) > 0) return 'added';
+        // unknown, completed or failed. The transcribe worker may add its delayed fallback
+        // job between our read and our add, and then our add is silently ignored: so look
+        // again, and promote what is there if it is delayed.
+        await ensureJobs(queue, 'poll', [{ fileId }]);
+        added = true;
     }
   }
   throw lastError ?? new Error(`poll job ${jobId} kept changing state`);
