@@ -27,7 +27,8 @@ WITH input AS (
   SELECT * FROM input i WHERE i.guid IS NULL OR i.feed_url IS NULL OR NOT EXISTS (
     SELECT 1 FROM batch_files bf WHERE bf.batch_id = $3 AND bf.feed_url = i.feed_url AND bf.guid = i.guid)
 ), existing AS (
-  SELECT m.id, m.url, m.transcript_status FROM media_files m WHERE m.url IN (SELECT url FROM fresh)
+  -- = ANY($1) is an index lookup; IN (SELECT … FROM fresh) planned as a scan of the whole table.
+  SELECT m.id, m.url, m.transcript_status FROM media_files m WHERE m.url = ANY ($1::text[])
   ORDER BY m.id FOR SHARE
 ), inserted AS (
   INSERT INTO media_files (url, source)
@@ -35,7 +36,7 @@ WITH input AS (
   ON CONFLICT (url) DO NOTHING
   RETURNING id, url, transcript_status
 ), files AS (
-  SELECT * FROM existing UNION ALL SELECT * FROM inserted
+  SELECT * FROM existing WHERE url IN (SELECT url FROM fresh) UNION ALL SELECT * FROM inserted
 ), linked AS (
   INSERT INTO batch_files (batch_id, media_file_id, metadata, title, guid, published_at, episode_duration_s,
                            feed_title, feed_url)
