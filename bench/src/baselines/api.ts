@@ -61,10 +61,18 @@ export async function submit(
   return String(t.id);
 }
 
-/** GET /v2/transcript/:id; returns the status. */
-export async function status(base: string, id: string, counts: CallCounts, retryMs: number): Promise<string> {
+/** GET /v2/transcript/:id; returns the status and, once completed, the audio duration. */
+export async function status(
+  base: string,
+  id: string,
+  counts: CallCounts,
+  retryMs: number,
+): Promise<{ status: string; audioDuration: number | null }> {
   const t = await call(base, `/v2/transcript/${id}`, { method: 'GET' }, counts, retryMs);
-  return String(t.status);
+  return {
+    status: String(t.status),
+    audioDuration: typeof t.audio_duration === 'number' ? t.audio_duration : null,
+  };
 }
 
 const PROMPT = `Classify the transcript into exactly one of these topics. Answer with the topic name only.
@@ -103,13 +111,13 @@ export async function transcribeAndTag(
   audioUrl: string,
   pollMs: number,
   counts: CallCounts,
-): Promise<{ status: string; topic: string | null }> {
+): Promise<{ status: string; topic: string | null; audioDuration: number | null }> {
   const id = await submit(base, audioUrl, counts, pollMs);
   let s = await status(base, id, counts, pollMs);
-  while (s === 'queued' || s === 'processing') {
+  while (s.status === 'queued' || s.status === 'processing') {
     await sleep(pollMs);
     s = await status(base, id, counts, pollMs);
   }
-  if (s !== 'completed') return { status: s, topic: null };
-  return { status: s, topic: (await tag(base, id, counts, pollMs)).trim() };
+  if (s.status !== 'completed') return { ...s, topic: null };
+  return { ...s, topic: (await tag(base, id, counts, pollMs)).trim() };
 }

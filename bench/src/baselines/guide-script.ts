@@ -7,13 +7,15 @@ export async function runGuideScript(
   base: string,
   urls: string[],
   pollMs: number,
-): Promise<{ ms: number; completed: number; counts: CallCounts }> {
+): Promise<{ ms: number; completed: number; counts: CallCounts; audioSeconds: number }> {
   const counts: CallCounts = { retries: 0 };
   const started = performance.now();
   let completed = 0;
+  let audioSeconds = 0;
   for (const url of urls) {
     const r = await transcribeAndTag(base, url, pollMs, counts);
     if (r.status === 'completed') completed++;
+    audioSeconds += r.audioDuration ?? 0;
   }
-  return { ms: performance.now() - started, completed, counts };
+  return { ms: performance.now() - started, completed, counts, audioSeconds };
 }

@@ -293,7 +293,16 @@ export class Stack {
     await this.flushRedis().catch(() => 0);
     this.redis.disconnect();
     await this.pool.end().catch(() => {});
-    await dropDatabase(this.dbName);
+    // Postgres may be restarting (a chaos run): try for a while rather than leak the database.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await dropDatabase(this.dbName);
+        return;
+      } catch (error) {
+        if (attempt >= 20 || !isTransientPgError(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    }
   }
 }
 
