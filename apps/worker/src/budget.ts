@@ -3,20 +3,27 @@ import type { Redis } from 'ioredis';
 // Redis TIME, not each machine's clock: every worker on every host sees the same "now".
 const NOW_MS = `local t = redis.call('TIME'); local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
 
-// Takes the file's slot (if it has none) and one request token, or neither: -1 = no slot
-// free, > 0 = ms until a request is allowed, 0 = both taken. One round trip per submission.
-const ACQUIRE = `${NOW_MS}
-local member = redis.call('ZSCORE', KEYS[1], ARGV[1])
-if not member and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return -1 end
-if KEYS[2] then
-  local interval = tonumber(ARGV[3])
-  local burst = tonumber(ARGV[4])
-  local tat = tonumber(redis.call('GET', KEYS[2]) or now)
+// GCRA (one key per budget): takes one request token and returns 0, or takes nothing and
+// returns the ms until one is allowed. Shared by the two scripts below.
+const GCRA_TAKE = `${NOW_MS}
+local function gcra_take(key, interval, burst)
+  local tat = tonumber(redis.call('GET', key) or now)
   if tat < now then tat = now end
   local newTat = tat + interval
   local allowAt = newTat - burst * interval
   if allowAt > now then return math.ceil(allowAt - now) end
-  redis.call('SET', KEYS[2], tostring(newTat), 'PX', math.ceil(newTat - now) + 1000)
+  redis.call('SET', key, tostring(newTat), 'PX', math.ceil(newTat - now) + 1000)
+  return 0
+end`;
+
+// Takes the file's slot (if it has none) and one request token, or neither: -1 = no slot
+// free, > 0 = ms until a request is allowed, 0 = both taken. One round trip per submission.
+const ACQUIRE = `${GCRA_TAKE}
+local member = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not member and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return -1 end
+if KEYS[2] then
+  local wait = gcra_take(KEYS[2], tonumber(ARGV[3]), tonumber(ARGV[4]))
+  if wait > 0 then return wait end
 end
 if not member then redis.call('ZADD', KEYS[1], now, ARGV[1]) end
 return 0`;
@@ -101,16 +108,8 @@ export class InFlightBudget {
   }
 }
 
-const GCRA = `${NOW_MS}
-local interval = tonumber(ARGV[1])
-local burst = tonumber(ARGV[2])
-local tat = tonumber(redis.call('GET', KEYS[1]) or now)
-if tat < now then tat = now end
-local newTat = tat + interval
-local allowAt = newTat - burst * interval
-if allowAt > now then return math.ceil(allowAt - now) end
-redis.call('SET', KEYS[1], tostring(newTat), 'PX', math.ceil(newTat - now) + 1000)
-return 0`;
+const GCRA = `${GCRA_TAKE}
+return gcra_take(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]))`;
 
 /**
  * A request budget shared by all processes (GCRA: one Redis key, O(1) per request). A
