@@ -101,12 +101,22 @@ export async function markProcessing(db: Db, id: number): Promise<void> {
   );
 }
 
+/** The text kept when a transcript completes (see transcript_texts). */
+export interface TextRecord {
+  excerpt: string;
+  excerptTokens: number;
+  fullText: string | null;
+  fullTokens: number;
+}
+
 /**
- * Records a completed transcript and returns the taxonomies to tag it with: the current
- * taxonomy of every batch that lists the file and has no result for it yet. Two
- * autocommitted statements, deliberately not one: the UPDATE waits for an enqueue holding
- * the row FOR SHARE, and the SELECT then takes a fresh snapshot that sees the batch that
- * enqueue added (a single statement would read with its start-of-statement snapshot).
+ * Records a completed transcript (and the text kept for tagging, in the same statement) and
+ * returns the taxonomies to tag it with: the current taxonomy of every batch that lists the
+ * file and has no result for it yet, each given its `pending` result row so batched requests
+ * can claim it. Two autocommitted statements, deliberately not one: the UPDATE waits for an
+ * enqueue holding the row FOR SHARE, and the second statement then takes a fresh snapshot
+ * that sees the batch that enqueue added (a single statement would read with its
+ * start-of-statement snapshot).
  */
 export async function markCompleted(
   db: Db,
@@ -116,20 +126,44 @@ export async function markCompleted(
     languageCode: string | null;
     speechModel: string | null;
     costUsd: number | null;
+    text?: TextRecord | null;
   },
 ): Promise<number[]> {
+  const text = t.text ?? null;
   await db.$client.query(
-    `UPDATE media_files SET transcript_status = 'completed', audio_duration_s = $2, language_code = $3,
-         speech_model = $4, cost_usd = $5, completed_at = coalesce(completed_at, now()), error = NULL,
-         error_kind = NULL, updated_at = now()
-       WHERE id = $1`,
-    [id, t.audioDuration, t.languageCode, t.speechModel, t.costUsd],
+    `WITH done AS (
+       UPDATE media_files SET transcript_status = 'completed', audio_duration_s = $2, language_code = $3,
+           speech_model = $4, cost_usd = $5, completed_at = coalesce(completed_at, now()), error = NULL,
+           error_kind = NULL, updated_at = now()
+         WHERE id = $1 RETURNING id
+     )
+     INSERT INTO transcript_texts (media_file_id, excerpt, excerpt_tokens, full_text, full_tokens)
+     SELECT id, $6, $7, $8, $9 FROM done WHERE $6::text IS NOT NULL
+     ON CONFLICT (media_file_id) DO UPDATE SET excerpt = EXCLUDED.excerpt,
+       excerpt_tokens = EXCLUDED.excerpt_tokens, full_text = EXCLUDED.full_text, full_tokens = EXCLUDED.full_tokens`,
+    [
+      id,
+      t.audioDuration,
+      t.languageCode,
+      t.speechModel,
+      t.costUsd,
+      text?.excerpt ?? null,
+      text?.excerptTokens ?? null,
+      text?.fullText ?? null,
+      text?.fullTokens ?? null,
+    ],
   );
   const { rows } = await db.$client.query(
-    `SELECT DISTINCT b.taxonomy_id FROM batch_files bf JOIN batches b ON b.id = bf.batch_id
-     WHERE bf.media_file_id = $1 AND NOT EXISTS (
-       SELECT 1 FROM tag_results r WHERE r.media_file_id = $1 AND r.taxonomy_id = b.taxonomy_id
-         AND r.status IN ('tagged', 'unmatched'))`,
+    `WITH needed AS (
+       SELECT DISTINCT b.taxonomy_id FROM batch_files bf JOIN batches b ON b.id = bf.batch_id
+        WHERE bf.media_file_id = $1 AND NOT EXISTS (
+          SELECT 1 FROM tag_results r WHERE r.media_file_id = $1 AND r.taxonomy_id = b.taxonomy_id
+            AND r.status IN ('tagged', 'unmatched'))
+     ), made AS (
+       INSERT INTO tag_results (media_file_id, taxonomy_id) SELECT $1, taxonomy_id FROM needed
+       ON CONFLICT DO NOTHING
+     )
+     SELECT taxonomy_id FROM needed`,
     [id],
   );
   return rows.map((r) => Number(r.taxonomy_id));

@@ -1,9 +1,10 @@
 import { jobIds, parsePayload } from '@mediatag/queue';
-import { DelayedError, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import type { WorkerDeps } from './deps.ts';
-import { AUTH_PAUSE_MS, classify, isLastAttempt, unrecoverable } from './errors.ts';
+import { AUTH_PAUSE_MS, classify, isLastAttempt, later, unrecoverable } from './errors.ts';
+import { textRecord } from './excerpt.ts';
 import { getFile, markCompleted, markFileError, markProcessing } from './files.ts';
-import type { PollSchedule } from './schedule.ts';
+import type { PollSchedule, SlotReserve } from './schedule.ts';
 
 /** Adds the tag jobs of a completed file, one per taxonomy still to do. */
 export async function enqueueTagJobs(deps: WorkerDeps, fileId: number, taxonomyIds: number[]): Promise<void> {
@@ -21,17 +22,17 @@ async function freeSlot(deps: WorkerDeps, fileId: number): Promise<void> {
   await deps.inFlight.release(fileId, deps.queues.transcribe.keys.limiter);
 }
 
-async function later(job: Job, ms: number): Promise<never> {
-  await job.moveToDelayed(Date.now() + Math.max(1, Math.ceil(ms)), job.token);
-  throw new DelayedError();
-}
-
 /**
  * The `poll` job: one GET of a saved transcript. Not final yet → the job delays itself (no
  * worker slot held while waiting). Completed → duration and language saved, tag jobs
  * enqueued. Error → the API's reason saved; the file is final. Either way the slot is freed.
  */
-export async function processPoll(job: Job, deps: WorkerDeps, schedule: PollSchedule): Promise<string> {
+export async function processPoll(
+  job: Job,
+  deps: WorkerDeps,
+  schedule: PollSchedule,
+  reserve?: SlotReserve,
+): Promise<string> {
   const { fileId, lastCheckMs } = parsePayload('poll', job.data);
   const log = deps.log.child({ module: 'poll', jobId: job.id, fileId });
   const file = await getFile(deps.db, fileId);
@@ -75,13 +76,21 @@ export async function processPoll(job: Job, deps: WorkerDeps, schedule: PollSche
   }
 
   const elapsed = Date.now() - (file.submittedAt?.getTime() ?? Date.now());
+  reserve?.saw(fileId, transcript.status === 'queued' && transcript.throttled === true);
   switch (transcript.status) {
     case 'queued':
     case 'processing':
       if (transcript.status === 'processing' && file.transcriptStatus === 'queued')
         await markProcessing(deps.db, fileId);
       await job.updateData({ fileId, lastCheckMs: elapsed });
-      return later(job, schedule.next(elapsed));
+      // Still waiting for a slot at AssemblyAI: its processing has not begun, so the schedule
+      // starts again from now rather than from the submission.
+      return later(
+        job,
+        transcript.throttled === true
+          ? Math.max(schedule.first(), schedule.next(elapsed))
+          : schedule.next(elapsed),
+      );
     case 'completed': {
       const taxonomies = await markCompleted(deps.db, fileId, {
         audioDuration: transcript.audio_duration ?? null,
@@ -92,6 +101,7 @@ export async function processPoll(job: Job, deps: WorkerDeps, schedule: PollSche
           transcript.audio_duration == null
             ? null
             : (transcript.audio_duration / 3600) * deps.settings.prices.perAudioHour,
+        text: textRecord(transcript.text, deps.settings.tagging),
       });
       // Webhook mode: a check woken by the webhook says little about the schedule.
       if (!deps.settings.webhook) schedule.observe(elapsed, lastCheckMs ?? 0);

@@ -5,7 +5,15 @@ import { ConfigError } from '@mediatag/config';
 export interface PipelineSettings {
   maxInFlight: number;
   speechModels: string[];
+  /** The model of LLM_MODEL: the first of `models`. */
   model: string;
+  /** Every model the taggers may use, each with its own per-model budget (LLM_MODELS, else LLM_MODEL). */
+  models: string[];
+  /** Spread one tag list over all `models` (opt-in: labels from different models can differ). */
+  spreadModels: boolean;
+  tagging: TaggingSettings;
+  /** Extra submissions beyond maxInFlight queued at AssemblyAI: 'auto' = measured, bounded. */
+  inFlightReserve: 'auto' | number;
   gatewayMode: 'transcript_id' | 'inline';
   apiRate: { requests: number; windowMs: number };
   llmRate: { requests: number; windowMs: number };
@@ -26,6 +34,25 @@ export interface PipelineSettings {
   repairUnmatched: boolean;
   /** USD prices for the stored cost estimates. */
   prices: { perAudioHour: number; inputPerMTok: number; outputPerMTok: number };
+}
+
+/** How tagging requests are built. */
+export interface TaggingSettings {
+  /** Files per gateway request; 1 = one file per request with transcript_id (no excerpt needed). */
+  batchSize: number;
+  /** Estimated input tokens one batched request may carry. */
+  maxTokens: number;
+  /** A batch goes when full or once its oldest file has waited this long. */
+  waitMs: number;
+  /** Token budget of a file's excerpt; 0 = the whole transcript. */
+  excerptTokens: number;
+  /** Text kept in Postgres when a transcript completes. */
+  store: 'excerpt' | 'full' | 'none';
+  /**
+   * How long the files of one request stay leased to it. The request is aborted before its
+   * lease ends, so a live request never outlives it; an expired lease is a crashed request's.
+   */
+  leaseMs: number;
 }
 
 /** Path of the webhook receiver on `mediatag serve`. */
@@ -54,7 +81,18 @@ export function settingsFromEnv(env: WorkerEnv, options: { requireKey?: boolean 
   return {
     maxInFlight: env.MAX_IN_FLIGHT,
     speechModels: env.SPEECH_MODELS,
-    model: env.LLM_MODEL,
+    model: env.LLM_MODELS[0] ?? env.LLM_MODEL,
+    models: env.LLM_MODELS.length > 0 ? [...new Set(env.LLM_MODELS)] : [env.LLM_MODEL],
+    spreadModels: env.LLM_SPREAD_MODELS,
+    tagging: {
+      batchSize: env.TAG_BATCH_SIZE,
+      maxTokens: env.TAG_BATCH_MAX_TOKENS,
+      waitMs: env.TAG_BATCH_WAIT_MS,
+      excerptTokens: env.TAG_EXCERPT_TOKENS,
+      store: env.STORE_TRANSCRIPTS,
+      leaseMs: Math.max(15_000, env.JOB_LOCK_MS * 3),
+    },
+    inFlightReserve: env.IN_FLIGHT_RESERVE,
     gatewayMode,
     apiRate: env.ASSEMBLYAI_RATE_LIMIT,
     llmRate: env.LLM_RATE_LIMIT,

@@ -26,6 +26,29 @@ function positiveInt(defaultValue: number) {
     .prefault(String(defaultValue));
 }
 
+/** An integer ≥ 0 given as text (0 usually means "off" or "no limit"; the variable says which). */
+function nonNegativeInt(defaultValue: number) {
+  return z
+    .string()
+    .regex(/^\d+$/, { message: 'must be an integer ≥ 0' })
+    .transform(Number)
+    .refine((n) => Number.isSafeInteger(n), { message: 'must be an integer ≥ 0' })
+    .prefault(String(defaultValue));
+}
+
+/** A comma-separated list of non-empty names. */
+function nameList(defaultValue: string) {
+  return z
+    .string()
+    .default(defaultValue)
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    );
+}
+
 /** "REQUESTS/SECONDS", e.g. "19000/300": a rate budget shared by every worker through Redis. */
 function rateLimit(defaultValue: string) {
   return z
@@ -74,16 +97,32 @@ export const apiEnv = {
   ASSEMBLYAI_BASE_URL: httpUrl.default('https://api.assemblyai.com'),
   LLM_GATEWAY_URL: httpUrl.default('https://llm-gateway.assemblyai.com'),
   LLM_MODEL: z.string().min(1).default('claude-sonnet-4-5-20250929'),
-  SPEECH_MODELS: z
+  // Several models, comma-separated, each with its own per-model gateway budget. Empty: LLM_MODEL alone.
+  LLM_MODELS: nameList(''),
+  // 1: spread one tag list over every model of LLM_MODELS (answers may differ by model);
+  // 0: each tag list is tagged by one model.
+  LLM_SPREAD_MODELS: flag.default(false),
+  // Files per gateway request (1 = one request per file with transcript_id, as before batching).
+  TAG_BATCH_SIZE: positiveInt(10),
+  // Estimated input tokens one batched request may carry; long excerpts make smaller batches.
+  TAG_BATCH_MAX_TOKENS: positiveInt(32_000),
+  // A batch goes when full or once its oldest file has waited this long (ms).
+  TAG_BATCH_WAIT_MS: nonNegativeInt(1500),
+  // Token budget of the excerpt a file is tagged by (0 = the whole transcript).
+  TAG_EXCERPT_TOKENS: nonNegativeInt(2000),
+  // Text kept in Postgres when a transcript completes: excerpt (for tagging), full (plus the
+  // whole text, searchable), none (nothing at rest; fetched from AssemblyAI when tagging).
+  STORE_TRANSCRIPTS: z.enum(['excerpt', 'full', 'none']).default('excerpt'),
+  // Extra submissions allowed beyond MAX_IN_FLIGHT, queued at AssemblyAI so a freed slot is
+  // refilled at once: auto (sized from measured detection delay × completion rate) or a number.
+  IN_FLIGHT_RESERVE: z
     .string()
-    .default('universal-3-pro')
-    .transform((v) =>
-      v
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean),
-    )
-    .refine((list) => list.length > 0, { message: 'must name at least one speech model' }),
+    .regex(/^(auto|\d+)$/, { message: 'must be auto or an integer ≥ 0' })
+    .default('auto')
+    .transform((v) => (v === 'auto' ? ('auto' as const) : Number(v))),
+  SPEECH_MODELS: nameList('universal-3-pro').refine((list) => list.length > 0, {
+    message: 'must name at least one speech model',
+  }),
   MAX_IN_FLIGHT: positiveInt(200),
   WEBHOOK_BASE_URL: httpUrl.optional(),
   // AssemblyAI allows 20,000 requests per 5 minutes per account, all keys together; the

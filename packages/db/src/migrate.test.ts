@@ -36,9 +36,10 @@ describe('migrate', () => {
       '0001_init.sql',
       '0002_preset_taxonomies.sql',
       '0003_sources_and_cost.sql',
+      '0004_batched_tagging.sql',
     ]);
     const second = await migrate(url);
-    expect(second).toEqual({ createdDatabase: false, applied: [], alreadyApplied: 3 });
+    expect(second).toEqual({ createdDatabase: false, applied: [], alreadyApplied: 4 });
 
     expect(await query(url, 'SELECT * FROM tagged_files')).toEqual([]);
     const presets = await query(
@@ -58,6 +59,7 @@ describe('migrate', () => {
       { id: 1, name: '0001_init.sql', len: 64 },
       { id: 2, name: '0002_preset_taxonomies.sql', len: 64 },
       { id: 3, name: '0003_sources_and_cost.sql', len: 64 },
+      { id: 4, name: '0004_batched_tagging.sql', len: 64 },
     ]);
   });
 
