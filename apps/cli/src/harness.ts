@@ -57,6 +57,11 @@ export async function startHarness(
     ASSEMBLYAI_RATE_LIMIT: '1000000/300',
     LLM_RATE_LIMIT: '1000000/60',
     JOB_LOCK_MS: '2000',
+    // The end-to-end tests written before batched tagging assert one request per file; the
+    // batched path has its own tests (batched.test.ts), which set TAG_BATCH_SIZE themselves.
+    TAG_BATCH_SIZE: '1',
+    // Likewise they assert at most MAX_IN_FLIGHT open at the emulator: no reserve beyond it.
+    IN_FLIGHT_RESERVE: '0',
     // Test files run in parallel against one Postgres (max_connections 100).
     DATABASE_POOL_SIZE: '6',
     LOG_LEVEL: 'silent',

@@ -54,19 +54,11 @@ export class InFlightBudget {
 
   /**
    * Takes a slot for the file and one token of `rate` together, or neither: 'full' when no
-   * slot is free, a number of ms when the request budget says wait, 'ok' when both are held.
+   * slot is free (of `max`, default the budget's own; the slot reserve raises it), a number of ms when the request budget says wait, 'ok' when both are held.
    */
-  async acquireWithRate(fileId: number, rate: RateBudget): Promise<'ok' | 'full' | number> {
+  async acquireWithRate(fileId: number, rate: RateBudget, max = this.max): Promise<'ok' | 'full' | number> {
     const result = Number(
-      await this.redis.eval(
-        ACQUIRE,
-        2,
-        this.key,
-        rate.key,
-        String(fileId),
-        String(this.max),
-        ...rate.gcraArgs(),
-      ),
+      await this.redis.eval(ACQUIRE, 2, this.key, rate.key, String(fileId), String(max), ...rate.gcraArgs()),
     );
     return result === 0 ? 'ok' : result < 0 ? 'full' : result;
   }

@@ -27,7 +27,10 @@ export interface WorkerDeps {
   gateway: GatewayClient;
   inFlight: InFlightBudget;
   apiRate: RateBudget;
+  /** The gateway budget of the primary model (settings.model). */
   llmRate: RateBudget;
+  /** One gateway budget per model of settings.models: the limit is per model. */
+  llmRates: Map<string, RateBudget>;
   log: Logger;
   settings: PipelineSettings;
   /** Prefix of this deployment's own Redis keys (budgets, locks), beside BullMQ's. */
@@ -45,16 +48,21 @@ export function assembleDeps(parts: {
   gateway: GatewayClient;
 }): WorkerDeps {
   const keyPrefix = keyPrefixOf(parts.prefix);
+  const llmRates = new Map(
+    parts.settings.models.map((model) => [
+      model,
+      new RateBudget(parts.redis, `${keyPrefix}:rate:llm:${model}`, parts.settings.llmRate),
+    ]),
+  );
   return {
     ...parts,
     queues: createQueues(parts.redis, parts.prefix),
     inFlight: new InFlightBudget(parts.redis, `${keyPrefix}:inflight`, parts.settings.maxInFlight),
     apiRate: new RateBudget(parts.redis, `${keyPrefix}:rate:assemblyai`, parts.settings.apiRate),
-    llmRate: new RateBudget(
-      parts.redis,
-      `${keyPrefix}:rate:llm:${parts.settings.model}`,
-      parts.settings.llmRate,
-    ),
+    llmRate:
+      llmRates.get(parts.settings.model) ??
+      new RateBudget(parts.redis, `${keyPrefix}:rate:llm:${parts.settings.model}`, parts.settings.llmRate),
+    llmRates,
     keyPrefix,
   };
 }

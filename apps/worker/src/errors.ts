@@ -1,7 +1,16 @@
 import { ApiError, AuthError, RateLimitError } from '@mediatag/assemblyai';
 import { toError } from '@mediatag/errors';
 import { InvalidPayloadError } from '@mediatag/queue';
-import { type Job, type Queue, UnrecoverableError, Worker } from 'bullmq';
+import {
+  DelayedError,
+  type Job,
+  type Queue,
+  RateLimitError as QueueRateLimitError,
+  UnrecoverableError,
+  WaitingChildrenError,
+  WaitingError,
+  Worker,
+} from 'bullmq';
 
 /** How a processor should treat a failure. */
 export type Verdict =
@@ -43,4 +52,24 @@ export const AUTH_PAUSE_MS = 60_000;
 export async function pauseQueue(queue: Queue, ms: number): Promise<never> {
   await queue.rateLimit(Math.max(1, Math.ceil(ms)));
   throw Worker.RateLimitError();
+}
+
+/**
+ * BullMQ's own control flow (a queue pause, a job moved to delayed): never a failure of the
+ * work. A processor's catch rethrows these untouched; classifying one as an error would store
+ * a failure for a file that is only waiting for its budget.
+ */
+export function isQueueControl(error: unknown): boolean {
+  return (
+    error instanceof QueueRateLimitError ||
+    error instanceof DelayedError ||
+    error instanceof WaitingError ||
+    error instanceof WaitingChildrenError
+  );
+}
+
+/** Checks the job again after `ms` without holding a worker slot or using an attempt. */
+export async function later(job: Job, ms: number): Promise<never> {
+  await job.moveToDelayed(Date.now() + Math.max(1, Math.ceil(ms)), job.token);
+  throw new DelayedError();
 }

@@ -4,7 +4,7 @@ import type { Tag } from '@mediatag/db';
 export const TRANSCRIPT_PLACEHOLDER = '{{ transcript }}';
 
 /** One-line form of a tag for the prompt; newlines would break the list format. */
-function tagLine(tag: Tag): string {
+export function tagLine(tag: Tag): string {
   const description = tag.description.replace(/\s+/g, ' ').trim();
   return description ? `- ${tag.name}: ${description}` : `- ${tag.name}`;
 }

@@ -4,7 +4,7 @@ import { type Job, Worker, type WorkerOptions } from 'bullmq';
 import type { WorkerDeps } from './deps.ts';
 import { processPoll } from './poll.ts';
 import { type ReconcileReport, reconcile, redisStillKnowsUs } from './reconcile.ts';
-import { PollSchedule } from './schedule.ts';
+import { PollSchedule, SlotReserve } from './schedule.ts';
 import { processTag } from './tag.ts';
 import { processTranscribe } from './transcribe.ts';
 
@@ -36,6 +36,7 @@ const LIMITER = { max: 1_000_000, duration: 1000 };
 export function startWorkers(deps: WorkerDeps, options: StartOptions): WorkerHandle {
   const log = deps.log.child({ module: 'workers' });
   const schedule = new PollSchedule(deps.settings.poll);
+  const reserve = new SlotReserve(deps.settings.maxInFlight, deps.settings.inFlightReserve, schedule);
   const base: WorkerOptions = {
     connection: deps.redis,
     prefix: deps.queues.prefix,
@@ -54,11 +55,11 @@ export function startWorkers(deps: WorkerDeps, options: StartOptions): WorkerHan
     workers.push(worker);
   };
   if (options.role !== 'tag') {
-    add('transcribe', (job) => processTranscribe(job, deps, schedule), {
+    add('transcribe', (job) => processTranscribe(job, deps, schedule, reserve), {
       concurrency: options.concurrency,
       limiter: LIMITER,
     });
-    add('poll', (job) => processPoll(job, deps, schedule), {
+    add('poll', (job) => processPoll(job, deps, schedule, reserve), {
       concurrency: options.concurrency * 2,
       // Each check restarts the job; a runaway loop is stopped here (a 10 h file needs ~600).
       maxStartedAttempts: 5000,

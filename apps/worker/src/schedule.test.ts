@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PollSchedule } from './schedule.ts';
+import { PollSchedule, SlotReserve } from './schedule.ts';
 
 /** Simulates the checks of a transcript that takes `doneMs`; returns GETs needed and detection delay. */
 function run(schedule: PollSchedule, doneMs: number) {
@@ -49,5 +49,44 @@ describe('PollSchedule', () => {
     const s = new PollSchedule({ minMs: 3000, maxMs: 60_000 });
     expect(run(s, 6 * 60_000).checks).toBeLessThan(15);
     expect(s.next(30 * 60_000)).toBe(60_000);
+  });
+});
+
+describe('SlotReserve', () => {
+  it('is the configured number when set, and a twentieth of the slots before anything is learnt', () => {
+    const schedule = new PollSchedule({ minMs: 500, maxMs: 60_000 });
+    expect(new SlotReserve(200, 7, schedule).limit()).toBe(207);
+    expect(new SlotReserve(200, 0, schedule).limit()).toBe(200);
+    expect(new SlotReserve(200, 'auto', schedule).size()).toBe(10);
+  });
+
+  it('covers the slots freed during one detection delay, at most a tenth of them', () => {
+    const schedule = new PollSchedule({ minMs: 500, maxMs: 60_000 });
+    // Transcripts of ~40 s found ~2 s after finishing (checked at 38 s and 42 s).
+    for (let i = 0; i < 100; i++) schedule.observe(42_000, 38_000);
+    const learnt = schedule.learnt();
+    expect(learnt.meanCompletionMs).toBe(40_000);
+    expect(learnt.meanDelayMs).toBe(2000);
+    // 1.5 × 200 slots × 2 s / 40 s = 15.
+    expect(new SlotReserve(200, 'auto', schedule).size()).toBe(15);
+    // Found 20 s late: 1.5 × 200 × 20 / 50 = 120, bounded by a tenth of the slots.
+    const slow = new PollSchedule({ minMs: 500, maxMs: 60_000 });
+    for (let i = 0; i < 100; i++) slow.observe(60_000, 20_000);
+    expect(new SlotReserve(200, 'auto', slow).size()).toBe(20);
+  });
+
+  it('shrinks when more transcripts wait throttled at AssemblyAI than the reserve explains', () => {
+    const schedule = new PollSchedule({ minMs: 500, maxMs: 60_000 });
+    for (let i = 0; i < 100; i++) schedule.observe(42_000, 38_000);
+    const reserve = new SlotReserve(200, 'auto', schedule, 30_000);
+    const t0 = 1_000_000;
+    for (let id = 1; id <= 15; id++) reserve.saw(id, true, t0);
+    expect(reserve.size(t0)).toBe(15); // as many throttled as reserved: as designed
+    for (let id = 16; id <= 25; id++) reserve.saw(id, true, t0);
+    expect(reserve.size(t0)).toBe(5); // 10 more waiting than reserved: the account has fewer slots
+    for (let id = 16; id <= 25; id++) reserve.saw(id, false, t0); // those started
+    expect(reserve.size(t0)).toBe(15);
+    expect(reserve.size(t0 + 31_000)).toBe(15); // old sightings expire
+    expect(reserve.throttledNow(t0 + 31_000)).toBe(0);
   });
 });

@@ -3,11 +3,16 @@
  * 2-hour episode), so no single "typical" delay fits: checks are placed at quantiles of the
  * completion times seen recently (30th, 55th, 75th, 90th, 97th percentile), so each check
  * finds a fixed share of transcripts finished whatever the spread — about 2-3 GETs per
- * transcript. Past the last quantile, or before anything was learnt, checks back off
- * geometrically. Never a fixed 3-second loop that would burn the request budget (NOTES.md).
+ * transcript. The
+ * time a finished transcript waits to be noticed is covered by the slot reserve (SlotReserve),
+ * not by checking more often. Past the last quantile, or before anything was learnt, checks
+ * back off geometrically. Never a fixed 3-second loop, which would burn the account's request
+ * budget (20,000 per 5 minutes for all of its clients).
  */
 export class PollSchedule {
   private readonly window: number[] = [];
+  /** Recent detection delays (ms from the estimated finish to the check that found it). */
+  private readonly delays: number[] = [];
   private sorted: number[] = [];
   private dirty = false;
 
@@ -41,8 +46,18 @@ export class PollSchedule {
   observe(elapsedMs: number, previousCheckMs: number): void {
     const finishedAt = (Math.max(0, previousCheckMs) + elapsedMs) / 2;
     this.window.push(finishedAt);
-    if (this.window.length > (this.options.windowSize ?? 500)) this.window.shift();
+    this.delays.push(elapsedMs - finishedAt);
+    if (this.window.length > (this.options.windowSize ?? 500)) {
+      this.window.shift();
+      this.delays.shift();
+    }
     this.dirty = true;
+  }
+
+  /** What has been learnt: completions seen, their mean time and mean detection delay (ms). */
+  learnt(): { count: number; meanCompletionMs: number; meanDelayMs: number } {
+    const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
+    return { count: this.window.length, meanCompletionMs: mean(this.window), meanDelayMs: mean(this.delays) };
   }
 
   private points(): number[] {
@@ -57,5 +72,57 @@ export class PollSchedule {
 
   private clamp(ms: number): number {
     return Math.round(Math.min(this.bounds.maxMs, Math.max(this.bounds.minMs, ms)));
+  }
+}
+
+/**
+ * How many submissions may wait in AssemblyAI's own queue beyond MAX_IN_FLIGHT (the account's
+ * concurrency). AssemblyAI queues the excess FIFO without refusing it (marked `throttled`), so
+ * a small reserve there starts the moment a slot frees, while mediatag is still noticing the
+ * transcript that freed it. Sized from what is measured: the slots that free up during one
+ * mean detection delay (delay × completion rate = slots × delay / completion time), with a
+ * margin, at most a tenth of the slots; it shrinks when more transcripts are seen throttled
+ * than the reserve explains (the account has fewer slots than MAX_IN_FLIGHT says).
+ */
+export class SlotReserve {
+  private readonly throttled = new Map<number, number>();
+
+  constructor(
+    private readonly maxInFlight: number,
+    private readonly setting: 'auto' | number,
+    private readonly schedule: PollSchedule,
+    private readonly windowMs = 30_000,
+  ) {}
+
+  /** Records what a check saw of a transcript: still waiting for a slot at AssemblyAI, or not. */
+  saw(fileId: number, throttled: boolean, now = Date.now()): void {
+    if (throttled) this.throttled.set(fileId, now);
+    else this.throttled.delete(fileId);
+  }
+
+  /** Transcripts seen waiting for a slot within the last window. */
+  throttledNow(now = Date.now()): number {
+    for (const [id, at] of this.throttled) if (now - at > this.windowMs) this.throttled.delete(id);
+    return this.throttled.size;
+  }
+
+  /** The reserve now (extra submissions beyond MAX_IN_FLIGHT). */
+  size(now = Date.now()): number {
+    if (this.setting !== 'auto') return this.setting;
+    const bound = Math.ceil(this.maxInFlight / 10);
+    const learnt = this.schedule.learnt();
+    // Before anything is learnt, a small reserve: a twentieth of the slots.
+    const wanted =
+      learnt.count < 20 || learnt.meanCompletionMs <= 0
+        ? Math.ceil(this.maxInFlight / 20)
+        : Math.ceil((1.5 * this.maxInFlight * learnt.meanDelayMs) / learnt.meanCompletionMs);
+    const sized = Math.min(bound, wanted);
+    const excess = Math.max(0, this.throttledNow(now) - sized);
+    return Math.max(0, sized - excess);
+  }
+
+  /** Submissions allowed in flight now: the account's concurrency plus the reserve. */
+  limit(now = Date.now()): number {
+    return this.maxInFlight + this.size(now);
   }
 }

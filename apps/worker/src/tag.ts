@@ -1,21 +1,49 @@
 import type { ChatResult } from '@mediatag/gateway';
+import type { Logger } from '@mediatag/logger';
 import { parsePayload } from '@mediatag/queue';
 import type { Job } from 'bullmq';
 import type { WorkerDeps } from './deps.ts';
-import { AUTH_PAUSE_MS, classify, isLastAttempt, pauseQueue, unrecoverable } from './errors.ts';
+import {
+  AUTH_PAUSE_MS,
+  classify,
+  isLastAttempt,
+  isQueueControl,
+  pauseQueue,
+  unrecoverable,
+} from './errors.ts';
+import { modelFor, takeModel } from './models.ts';
 import { buildPrompt, buildRepairPrompt, parseAnswer } from './prompt.ts';
-import { loadTagTarget, saveTagOutcome, type TagOutcome } from './tag-store.ts';
+import { tagBatch } from './tag-batch.ts';
+import {
+  costOf,
+  errorOutcome,
+  loadTagTarget,
+  saveTagOutcome,
+  type TagOutcome,
+  type TagTarget,
+} from './tag-store.ts';
 
-/** One gateway call within the shared per-model budget. */
+/** A gateway answer and the model that gave it. */
+type Asked = ChatResult & { model: string };
+
+/** One single-file gateway call within the shared per-model budget. */
 async function ask(
   deps: WorkerDeps,
+  taxonomy: string,
   prompt: string,
   transcript: { id: string; text?: string },
-): Promise<ChatResult> {
-  const wait = await deps.llmRate.take(2000);
-  if (wait > 0) return pauseQueue(deps.queues.tag, wait);
-  return deps.gateway.chat({
-    model: deps.settings.model,
+): Promise<Asked> {
+  let model = modelFor(deps.settings.models, taxonomy);
+  if (deps.settings.spreadModels) {
+    const pick = await takeModel(deps, taxonomy);
+    if ('waitMs' in pick) return pauseQueue(deps.queues.tag, pick.waitMs);
+    model = pick.model;
+  } else {
+    const wait = await (deps.llmRates.get(model) ?? deps.llmRate).take(2000);
+    if (wait > 0) return pauseQueue(deps.queues.tag, wait);
+  }
+  const result = await deps.gateway.chat({
+    model,
     messages: [{ role: 'user', content: prompt }],
     max_tokens: 50,
     temperature: 0,
@@ -23,12 +51,13 @@ async function ask(
       ? { transcriptId: transcript.id }
       : { transcriptText: transcript.text ?? '' }),
   });
+  return { ...result, model };
 }
 
 /**
- * The `tag` job: asks the LLM Gateway for the topic of one transcript from one taxonomy,
- * accepts only an answer that names exactly one tag (one stricter retry otherwise) and
- * stores topic or `unmatched` with the raw answer, the model and the tokens spent.
+ * The `tag` job: the topic of one transcript from one taxonomy. With TAG_BATCH_SIZE > 1 the
+ * job asks for several waiting files of the same tag list in one request (tag-batch.ts);
+ * with 1, or for a file whose batched answer failed validation, it asks for this file alone.
  */
 export async function processTag(job: Job, deps: WorkerDeps): Promise<string> {
   const { fileId, taxonomyId } = parsePayload('tag', job.data);
@@ -37,39 +66,52 @@ export async function processTag(job: Job, deps: WorkerDeps): Promise<string> {
   if (!target) return 'missing';
   if (target.resultStatus === 'tagged' || target.resultStatus === 'unmatched') return 'already-tagged';
   if (target.transcriptStatus !== 'completed' || !target.transcriptId) return 'not-transcribed';
+  if (deps.settings.tagging.batchSize > 1 && !target.solo) return tagBatch(job, deps, target, log);
+  return tagAlone(job, deps, target, log);
+}
 
-  const transcript: { id: string; text?: string } = { id: target.transcriptId };
+/**
+ * One file, one request: the transcript goes by `transcript_id` (the gateway pastes its text
+ * at `{{ transcript }}`); an answer that names no single tag is asked once more, strictly;
+ * the result is topic or `unmatched` with the raw answer, the model and the tokens spent.
+ */
+async function tagAlone(job: Job, deps: WorkerDeps, target: TagTarget, log: Logger): Promise<string> {
+  const { fileId, taxonomyId } = target;
+  const transcriptId = target.transcriptId as string;
+  const transcript: { id: string; text?: string } = { id: transcriptId };
+  const model = modelFor(deps.settings.models, target.taxonomy);
   let outcome: TagOutcome;
   try {
     if (deps.settings.gatewayMode === 'inline') {
       // Another OpenAI-compatible endpoint cannot fetch the transcript: paste the text.
-      const full = await deps.aai.getTranscript(target.transcriptId);
+      const full = await deps.aai.getTranscript(transcriptId);
       transcript.text = full.text ?? '';
     }
-    const first = await ask(deps, buildPrompt(target.tags), transcript);
+    const first = await ask(deps, target.taxonomy, buildPrompt(target.tags), transcript);
     let result = first;
     let parsed = parseAnswer(first.content, target.tags);
     if (parsed.topic === null && deps.settings.repairUnmatched) {
-      result = await ask(deps, buildRepairPrompt(target.tags, first.content), transcript);
+      result = await ask(deps, target.taxonomy, buildRepairPrompt(target.tags, first.content), transcript);
       const again = parseAnswer(result.content, target.tags);
       if (again.topic !== null) parsed = again;
       else result = { ...result, content: `${first.content}\n---\n${result.content}` };
     }
-    const tokens = (r: ChatResult) => r.usage;
-    const spentIn = tokens(first).inputTokens + (result === first ? 0 : tokens(result).inputTokens);
-    const spentOut = tokens(first).outputTokens + (result === first ? 0 : tokens(result).outputTokens);
+    const spentIn = first.usage.inputTokens + (result === first ? 0 : result.usage.inputTokens);
+    const spentOut = first.usage.outputTokens + (result === first ? 0 : result.usage.outputTokens);
     outcome = {
       status: parsed.topic === null ? 'unmatched' : 'tagged',
       topic: parsed.topic,
       rawAnswer: result.content,
-      model: deps.settings.model,
+      model: result.model,
       inputTokens: spentIn,
       outputTokens: spentOut,
-      costUsd:
-        (spentIn * deps.settings.prices.inputPerMTok + spentOut * deps.settings.prices.outputPerMTok) / 1e6,
+      costUsd: costOf(deps.settings.prices, spentIn, spentOut),
       error: parsed.topic === null ? parsed.reason : null,
+      requestId: result.requestId ?? null,
     };
   } catch (error) {
+    // A paused queue or a delayed job is BullMQ's control flow, not a failed attempt.
+    if (isQueueControl(error)) throw error;
     const verdict = classify(error);
     switch (verdict.kind) {
       case 'rate-limited':
@@ -79,28 +121,15 @@ export async function processTag(job: Job, deps: WorkerDeps): Promise<string> {
         log.error({ reason: verdict.reason }, 'LLM Gateway rejected the API key: pausing tagging');
         return pauseQueue(deps.queues.tag, AUTH_PAUSE_MS);
       case 'permanent':
-        await saveTagOutcome(deps.db, fileId, taxonomyId, errorOutcome(deps, verdict.reason));
+        await saveTagOutcome(deps.db, fileId, taxonomyId, errorOutcome(model, verdict.reason));
         throw unrecoverable(verdict.reason);
       case 'retry':
         if (isLastAttempt(job))
-          await saveTagOutcome(deps.db, fileId, taxonomyId, errorOutcome(deps, verdict.reason));
+          await saveTagOutcome(deps.db, fileId, taxonomyId, errorOutcome(model, verdict.reason));
         throw error;
     }
   }
   await saveTagOutcome(deps.db, fileId, taxonomyId, outcome);
   log.debug({ status: outcome.status, topic: outcome.topic }, 'tagged');
   return outcome.status;
-}
-
-function errorOutcome(deps: WorkerDeps, reason: string): TagOutcome {
-  return {
-    status: 'error',
-    topic: null,
-    rawAnswer: null,
-    model: deps.settings.model,
-    inputTokens: null,
-    outputTokens: null,
-    costUsd: null,
-    error: reason,
-  };
 }

@@ -12,7 +12,7 @@ import {
   saveTranscriptId,
 } from './files.ts';
 import { findEarlierSubmission } from './orphans.ts';
-import type { PollSchedule } from './schedule.ts';
+import type { PollSchedule, SlotReserve } from './schedule.ts';
 
 /** Schedules the first check of a submitted transcript. */
 export async function schedulePoll(deps: WorkerDeps, fileId: number, delayMs: number): Promise<void> {
@@ -36,19 +36,22 @@ function submitParams(deps: WorkerDeps, file: FileRow) {
   };
 }
 
-/** Pauses the whole submit queue (no slot held by any job) and puts this job back. */
-
 /**
  * The `transcribe` job: submit the file once, save the transcript id before anything else,
  * then hand over to `poll`. Gated by the in-flight budget: with every slot taken the queue
  * pauses instead of holding jobs. A file that already has an id is never submitted again.
  */
-export async function processTranscribe(job: Job, deps: WorkerDeps, schedule: PollSchedule): Promise<string> {
+export async function processTranscribe(
+  job: Job,
+  deps: WorkerDeps,
+  schedule: PollSchedule,
+  reserve?: SlotReserve,
+): Promise<string> {
   const { fileId } = parsePayload('transcribe', job.data);
   const log = deps.log.child({ module: 'transcribe', jobId: job.id, fileId });
   // Slot and request token first (one Redis call), then the claim (one statement that also
   // reads the row): the common path costs two round trips before the paid request.
-  const budget = await deps.inFlight.acquireWithRate(fileId, deps.apiRate);
+  const budget = await deps.inFlight.acquireWithRate(fileId, deps.apiRate, reserve?.limit());
   if (budget === 'full') return pauseQueue(deps.queues.transcribe, deps.settings.slotWaitMs);
   if (budget !== 'ok') return pauseQueue(deps.queues.transcribe, budget);
   const claim = await claimSubmission(deps.db, fileId, deps.settings.claimTtlMs);

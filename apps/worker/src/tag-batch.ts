@@ -1,0 +1,233 @@
+import { toError } from '@mediatag/errors';
+import type { Logger } from '@mediatag/logger';
+import type { Job } from 'bullmq';
+import { batchKeys, batchResponseFormat, buildBatchPrompt, checkBatchAnswer } from './batch-prompt.ts';
+import type { WorkerDeps } from './deps.ts';
+import { AUTH_PAUSE_MS, classify, isLastAttempt, isQueueControl, later, pauseQueue } from './errors.ts';
+import { estimateTokens, textRecord } from './excerpt.ts';
+import { takeModel } from './models.ts';
+import {
+  type BatchOutcome,
+  type ClaimedFile,
+  claimBatch,
+  costOf,
+  countReady,
+  errorOutcome,
+  releaseBatch,
+  saveBatchOutcomes,
+  saveTagOutcome,
+  saveTranscriptText,
+  type TagTarget,
+} from './tag-store.ts';
+
+/** Tokens a file without a stored excerpt is assumed to take when sizing a batch. */
+const UNKNOWN_EXCERPT_TOKENS = 4000;
+
+/**
+ * A batched request for the job's file and others of the same tag list. Files are leased in
+ * Postgres (FOR UPDATE SKIP LOCKED), so concurrent jobs never ask for the same file; answers
+ * are saved in one statement, so a crash between the request and the save costs at most that
+ * one request again once the lease expires. An item that fails validation sends its file
+ * alone through the single-file path; a file never receives another file's answer.
+ */
+export async function tagBatch(job: Job, deps: WorkerDeps, target: TagTarget, log: Logger): Promise<string> {
+  const t = deps.settings.tagging;
+  const now = target.now.getTime();
+  if (target.leaseUntil && target.leaseUntil.getTime() > now) {
+    // Another request holds this file: look again once it has answered or its lease ended.
+    return later(job, Math.min(target.leaseUntil.getTime() - now + 100, 5000));
+  }
+  // A batch goes when full or once its oldest file has waited TAG_BATCH_WAIT_MS.
+  const age = target.readyAt ? now - target.readyAt.getTime() : 0;
+  if (age < t.waitMs && (await countReady(deps.db, target.taxonomyId, t.batchSize)) < t.batchSize) {
+    return later(job, t.waitMs - age);
+  }
+  const pick = await takeModel(deps, target.taxonomy);
+  if ('waitMs' in pick) return pauseQueue(deps.queues.tag, pick.waitMs);
+
+  const claimed = await claimBatch(deps.db, {
+    fileId: target.fileId,
+    taxonomyId: target.taxonomyId,
+    limit: t.batchSize,
+    leaseMs: t.leaseMs,
+    maxTokens: t.maxTokens,
+    unknownTokens: t.excerptTokens > 0 ? t.excerptTokens : UNKNOWN_EXCERPT_TOKENS,
+  });
+  const outcomes = claimed.length > 0 ? await ask(job, deps, target, pick.model, claimed, log) : [];
+  const mine = outcomes.find((o) => o.fileId === target.fileId);
+  // Not in this request (another one holds it), or to be asked for alone: the next run of
+  // this job finds out which path the file takes now, without holding a worker slot.
+  if (!mine || mine.status === 'solo') return later(job, mine ? 1 : 1000);
+  return mine.status;
+}
+
+/** Sends one batched request and saves its answers; returns what each file got. */
+async function ask(
+  job: Job,
+  deps: WorkerDeps,
+  target: TagTarget,
+  model: string,
+  claimed: ClaimedFile[],
+  log: Logger,
+): Promise<BatchOutcome[]> {
+  const texts = await textsOf(deps, claimed, log);
+  const files: ClaimedFile[] = [];
+  const solo: BatchOutcome[] = [];
+  const items: Array<{ key: string; text: string }> = [];
+  const keys = batchKeys(texts.filter((text) => text !== null).length);
+  claimed.forEach((c, i) => {
+    const text = texts[i];
+    if (text == null) {
+      solo.push(soloOutcome(c.fileId, 'transcript text could not be read for a batch'));
+    } else {
+      items.push({ key: keys[files.length] as string, text });
+      files.push(c);
+    }
+  });
+  if (files.length === 0) {
+    await saveBatchOutcomes(deps.db, target.taxonomyId, { model, requestId: null, size: 0 }, solo);
+    return solo;
+  }
+  const prompt = buildBatchPrompt(target.tags, items);
+  let result: Awaited<ReturnType<typeof deps.gateway.chat>>;
+  try {
+    result = await deps.gateway.chat({
+      model,
+      messages: [{ role: 'user', content: prompt }],
+      response_format: batchResponseFormat(target.tags, keys),
+      max_tokens: 50 + 40 * files.length,
+      temperature: 0,
+      // A live request never outlives its lease: another worker may claim the files after it.
+      signal: AbortSignal.timeout(Math.floor(deps.settings.tagging.leaseMs * 0.8)),
+    });
+  } catch (error) {
+    await releaseBatch(
+      deps.db,
+      target.taxonomyId,
+      claimed.map((c) => c.fileId),
+    );
+    if (isQueueControl(error)) throw error;
+    const verdict = classify(error);
+    switch (verdict.kind) {
+      case 'rate-limited':
+        log.warn({ waitMs: verdict.waitMs, model }, 'LLM Gateway rate limit: pausing tagging');
+        return pauseQueue(deps.queues.tag, verdict.waitMs);
+      case 'auth':
+        log.error({ reason: verdict.reason }, 'LLM Gateway rejected the API key: pausing tagging');
+        return pauseQueue(deps.queues.tag, AUTH_PAUSE_MS);
+      case 'permanent': {
+        // The batched request itself was refused (e.g. too long for the model): each file is
+        // asked for alone, where a refusal is stored against that file only.
+        log.warn(
+          { reason: verdict.reason, files: claimed.length },
+          'batched request refused; asking file by file',
+        );
+        const all = claimed.map((c) => soloOutcome(c.fileId, `batched request refused: ${verdict.reason}`));
+        await saveBatchOutcomes(deps.db, target.taxonomyId, { model, requestId: null, size: 0 }, all);
+        return all;
+      }
+      case 'retry':
+        if (isLastAttempt(job))
+          await saveTagOutcome(
+            deps.db,
+            target.fileId,
+            target.taxonomyId,
+            errorOutcome(model, verdict.reason),
+          );
+        throw error;
+    }
+  }
+
+  const verdicts = checkBatchAnswer(result.content, keys, target.tags);
+  const share = apportion(
+    items.map((i) => i.text),
+    prompt,
+    result.usage,
+  );
+  const outcomes: BatchOutcome[] = verdicts.map((v, i) => {
+    const spent = share[i] as { inputTokens: number; outputTokens: number };
+    const base = {
+      fileId: (files[i] as ClaimedFile).fileId,
+      ...spent,
+      costUsd: costOf(deps.settings.prices, spent.inputTokens, spent.outputTokens),
+    };
+    return v.ok
+      ? { ...base, status: 'tagged', topic: v.topic, rawAnswer: v.raw, error: null }
+      : { ...base, status: 'solo', topic: null, rawAnswer: v.raw, error: `batched answer: ${v.reason}` };
+  });
+  const all = [...outcomes, ...solo];
+  const request = { model, requestId: result.requestId ?? null, size: files.length };
+  await saveBatchOutcomes(deps.db, target.taxonomyId, request, all);
+  const failed = outcomes.filter((o) => o.status === 'solo').length;
+  if (failed > 0)
+    log.info({ failed, files: files.length }, 'batched answers failed validation; asking those alone');
+  log.debug({ files: files.length, model, requestId: result.requestId }, 'tagged a batch');
+  return all;
+}
+
+function soloOutcome(fileId: number, reason: string): BatchOutcome {
+  return {
+    fileId,
+    status: 'solo',
+    topic: null,
+    rawAnswer: null,
+    error: reason,
+    inputTokens: 0,
+    outputTokens: 0,
+    costUsd: 0,
+  };
+}
+
+/**
+ * The text of each claimed file: its stored excerpt, else (STORE_TRANSCRIPTS=none, or a
+ * transcript from before excerpts were kept) fetched from AssemblyAI within the request budget
+ * and, unless nothing may be kept, stored for next time. Null for a file whose text cannot be
+ * read: it is asked for alone, where the failure is recorded against it.
+ */
+async function textsOf(deps: WorkerDeps, claimed: ClaimedFile[], log: Logger): Promise<Array<string | null>> {
+  const tagging = deps.settings.tagging;
+  const out: Array<string | null> = [];
+  for (const c of claimed) {
+    if (c.excerpt !== null) {
+      out.push(c.excerpt);
+      continue;
+    }
+    try {
+      for (let wait = await deps.apiRate.take(2000); wait > 0; wait = await deps.apiRate.take(2000)) {
+        await new Promise((resolve) => setTimeout(resolve, Math.min(wait, 2000)));
+      }
+      const transcript = await deps.aai.getTranscript(c.transcriptId);
+      const record = textRecord(transcript.text ?? '', { ...tagging, store: 'excerpt' });
+      if (record && tagging.store !== 'none') {
+        await saveTranscriptText(deps.db, c.fileId, {
+          ...record,
+          fullText: tagging.store === 'full' ? (transcript.text ?? '') : null,
+        });
+      }
+      out.push(record?.excerpt ?? '');
+    } catch (error) {
+      log.warn({ fileId: c.fileId, err: toError(error).message }, 'could not read a transcript for a batch');
+      out.push(null);
+    }
+  }
+  return out;
+}
+
+/**
+ * Splits a request's tokens over its files: input by each file's share of the prompt (its own
+ * text plus an equal part of the instructions and tag list), output equally.
+ */
+function apportion(
+  texts: string[],
+  prompt: string,
+  usage: { inputTokens: number; outputTokens: number },
+): Array<{ inputTokens: number; outputTokens: number }> {
+  const own = texts.map(estimateTokens);
+  const shared = Math.max(0, estimateTokens(prompt) - own.reduce((a, b) => a + b, 0)) / texts.length;
+  const weights = own.map((n) => n + shared);
+  const total = weights.reduce((a, b) => a + b, 0) || 1;
+  return weights.map((w) => ({
+    inputTokens: Math.round((usage.inputTokens * w) / total),
+    outputTokens: Math.round(usage.outputTokens / texts.length),
+  }));
+}
