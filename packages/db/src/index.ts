@@ -8,6 +8,6 @@ export {
   type Migration,
   migrate,
 } from './migrate.ts';
-export { batchProgress, type Progress } from './progress.ts';
+export { batchProgress, type Progress, type RecentPace, recentPace } from './progress.ts';
 export * from './schema.ts';
 export { addTaxonomy, findTaxonomy, listTaxonomies, type TaxonomyRow, validateTags } from './taxonomies.ts';

@@ -68,3 +68,24 @@ export async function batchProgress(db: Db, batch?: string): Promise<Progress[]>
     };
   });
 }
+
+/** What the last half hour measured, for every batch together (the account's limits are shared). */
+export interface RecentPace {
+  /** Mean seconds from submission to completion of recent transcripts; null when none finished. */
+  meanProcessingS: number | null;
+  /** Mean files per gateway request of recent tag results; null when none. */
+  filesPerRequest: number | null;
+}
+
+/** Recent processing time and files per gateway request (cheap: partial indexes, last 30 min). */
+export async function recentPace(db: Db): Promise<RecentPace> {
+  const result = await db.execute(sql`
+    SELECT
+      (SELECT avg(extract(epoch FROM completed_at - submitted_at))::float8 FROM media_files
+        WHERE transcript_status = 'completed' AND completed_at > now() - interval '30 minutes') AS processing_s,
+      (SELECT (count(*)::float8 / nullif(count(DISTINCT request_id), 0)) FROM tag_results
+        WHERE request_id IS NOT NULL AND updated_at > now() - interval '30 minutes') AS files_per_request`);
+  const r = result.rows[0] ?? {};
+  const num = (v: unknown) => (v == null ? null : Number(v));
+  return { meanProcessingS: num(r.processing_s), filesPerRequest: num(r.files_per_request) };
+}

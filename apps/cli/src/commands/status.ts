@@ -1,13 +1,14 @@
-import { batches, batchProgress, type Progress } from '@mediatag/db';
+import { batches, batchProgress, type Progress, recentPace } from '@mediatag/db';
 import { UsageError } from '@mediatag/errors';
 import { eq } from 'drizzle-orm';
 import { parse } from '../args.ts';
 import type { Context } from '../context.ts';
-import { ProgressReporter } from '../progress-bar.ts';
+import { describePace, type Pace, pace } from '../pace.ts';
+import { formatDuration, ProgressReporter } from '../progress-bar.ts';
 
 const USAGE = 'mediatag status [--batch NAME] [--wait] [--json] [--interval SECONDS]';
 
-function line(p: Progress): string {
+function line(p: Progress, x: Pace): string {
   return [
     `${p.batch}:`,
     `${p.total} files`,
@@ -20,6 +21,7 @@ function line(p: Progress): string {
     `${(p.audioSeconds / 3600).toFixed(2)} audio h`,
     `${p.inputTokens + p.outputTokens} LLM tokens`,
     `~$${p.costUsd.toFixed(2)}`,
+    ...(x.etaSeconds === null ? [] : [describePace(x), `ETA ${formatDuration(x.etaSeconds)}`]),
   ].join('  ');
 }
 
@@ -51,12 +53,14 @@ export async function statusCommand(ctx: Context, args: string[]): Promise<numbe
     return final.failed > 0 ? 1 : 0;
   }
   const rows = await batchProgress(db, values.batch);
+  const recent = await recentPace(db);
+  const withPace = rows.map((row) => ({ ...row, pace: pace(ctx.env, row, recent) }));
   if (values.json) {
-    ctx.out(JSON.stringify(values.batch === undefined ? rows : rows[0]));
+    ctx.out(JSON.stringify(values.batch === undefined ? withPace : withPace[0]));
   } else if (rows.length === 0) {
     ctx.out('no batches yet (add one with: mediatag enqueue URL… --batch NAME)');
   } else {
-    for (const row of rows) ctx.out(line(row));
+    for (const row of withPace) ctx.out(line(row, row.pace));
   }
   return 0;
 }
