@@ -9,7 +9,7 @@ import { type Item, sourceItems } from '../enqueue/sources.ts';
 import { BatchWriter } from '../enqueue/writer.ts';
 
 const USAGE =
-  'mediatag enqueue [SOURCE…] [--rss URL_OR_FILE…] --batch NAME [--taxonomy NAME]  (SOURCE: URL, file of URLs, CSV, - for stdin, audio file or folder)';
+  'mediatag enqueue [SOURCE…] [--rss URL_OR_FILE…] [--allow-private-hosts] --batch NAME [--taxonomy NAME]  (SOURCE: URL, file of URLs, CSV, - for stdin, audio file or folder)';
 // Past this many, rejected lines are counted but not each printed.
 const MAX_PRINTED_REJECTIONS = 100;
 
@@ -50,7 +50,13 @@ async function openBatch(ctx: Context, name: string, taxonomyName: string | unde
 export async function enqueueCommand(ctx: Context, args: string[]): Promise<number> {
   const { values, positionals } = parse(
     args,
-    { batch: { type: 'string' }, taxonomy: { type: 'string' }, rss: { type: 'string', multiple: true } },
+    {
+      batch: { type: 'string' },
+      taxonomy: { type: 'string' },
+      rss: { type: 'string', multiple: true },
+      // Feeds on an intranet server: lets --rss reach loopback and private addresses.
+      'allow-private-hosts': { type: 'boolean' },
+    },
     USAGE,
   );
   const feeds = values.rss ?? [];
@@ -75,7 +81,10 @@ export async function enqueueCommand(ctx: Context, args: string[]): Promise<numb
     }
   };
   for (const feed of feeds) {
-    for await (const rec of feedEpisodes(feed, { maxBytes: ctx.env.FEED_MAX_BYTES })) {
+    for await (const rec of feedEpisodes(feed, {
+      maxBytes: ctx.env.FEED_MAX_BYTES,
+      allowPrivateHosts: values['allow-private-hosts'] === true,
+    })) {
       if (rec.kind === 'rejected') {
         reject(rec);
         continue;
