@@ -9,6 +9,10 @@ import { type FeedOptions, type FeedRecord, feedEpisodes } from './feed.ts';
 import { forbiddenAddress } from './feed-address.ts';
 
 const RSS = await readFile(new URL('./fixtures/podcast-rss.xml', import.meta.url), 'utf8');
+const RELATIVE_ATOM = await readFile(new URL('./fixtures/relative-atom.xml', import.meta.url), 'utf8');
+const RELATIVE_RSS =
+  '<rss><channel><title>R</title><item><guid>r1</guid><enclosure url="media/r1.mp3" type="audio/mpeg"/></item>' +
+  '<item><guid>r2</guid><enclosure url="//cdn.example.org/r2.mp3" type="audio/mpeg"/></item></channel></rss>';
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
 /** A server on `host`, port 0, counting the requests each path received. */
@@ -54,6 +58,10 @@ beforeAll(async () => {
     '/a/b/r303': redirect(303, '../r307'),
     '/a/r308': redirect(308, '../feed.xml'),
     '/loop': redirect(302, '/loop'),
+    '/old-atom': redirect(301, '/shows/night/feed.xml'),
+    '/shows/night/feed.xml': (_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/atom+xml' }).end(RELATIVE_ATOM),
+    '/podcasts/relative.rss': (_req, res) => res.writeHead(200).end(RELATIVE_RSS),
     '/error': (_req, res) => res.writeHead(500).end('internal error'),
     '/slow-headers': () => undefined,
     '/slow-body': (_req, res) => {
@@ -122,6 +130,21 @@ describe('feedEpisodes over real HTTP', () => {
     for (const path of ['/a/r301', '/a/b/r302', '/a/b/r303', '/a/r307', '/a/r308', '/feed.xml']) {
       expect(local.hits(path), path).toBeGreaterThan(0);
     }
+  });
+
+  it('resolves relative enclosure URLs against the final URL after redirects', async () => {
+    const atom = await collect(`${local.base}/old-atom`);
+    expect(atom.map((r) => (r.kind === 'episode' ? r.url : r.reason))).toEqual([
+      `${local.base}/shows/ep1.mp3`,
+      `${local.base}/audio/ep2.mp3`,
+      'https://cdn.example.net/relative/ep3.mp3',
+    ]);
+    expect(atom[0]).toMatchObject({ feedUrl: `${local.base}/shows/night/feed.xml` });
+    const rss = await collect(`${local.base}/podcasts/relative.rss`);
+    expect(rss.map((r) => (r.kind === 'episode' ? r.url : r.reason))).toEqual([
+      `${local.base}/podcasts/media/r1.mp3`,
+      'http://cdn.example.org/r2.mp3',
+    ]);
   });
 
   it('gives up after maxRedirects with a usage error', async () => {
