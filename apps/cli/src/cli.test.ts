@@ -121,7 +121,9 @@ describe('mediatag CLI', () => {
     const first = await runCli(['enqueue', '--rss', rss, '--batch', 'pod'], env2);
     expect(first.code).toBe(0);
     expect(first.stdout).toContain('added 4, already known 0, rejected 4');
-    expect(first.stderr).toContain('podcast-rss.xml:5: enclosure type application/pdf is not audio or video');
+    expect(first.stderr).toContain(
+      'podcast-rss.xml: item 5 (tidepool-005): enclosure type application/pdf is not audio or video',
+    );
     const again = await runCli(
       ['enqueue', '--rss', rss, '--rss', join(fixtures, 'podcast-atom.xml'), '--batch', 'pod'],
       env2,

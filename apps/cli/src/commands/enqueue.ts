@@ -1,15 +1,15 @@
 import { batches, findTaxonomy, taxonomies } from '@mediatag/db';
-import { UsageError } from '@mediatag/errors';
+import { FatalError, toError, UsageError } from '@mediatag/errors';
 import { eq, sql } from 'drizzle-orm';
 import { parse } from '../args.ts';
 import type { Context } from '../context.ts';
-import { feedEpisodes } from '../enqueue/feed.ts';
+import { type FeedRecord, feedEpisodes } from '../enqueue/feed.ts';
 import { type LocalResult, mapBounded, resolveLocalFile } from '../enqueue/local.ts';
 import { type Item, sourceItems } from '../enqueue/sources.ts';
 import { BatchWriter } from '../enqueue/writer.ts';
 
 const USAGE =
-  'mediatag enqueue [SOURCE…] [--rss URL_OR_FILE…] --batch NAME [--taxonomy NAME]  (SOURCE: URL, file of URLs, CSV, - for stdin, audio file or folder)';
+  'mediatag enqueue [SOURCE…] [--rss URL_OR_FILE…] [--allow-private-hosts] --batch NAME [--taxonomy NAME]  (SOURCE: URL, file of URLs, CSV, - for stdin, audio file or folder)';
 // Past this many, rejected lines are counted but not each printed.
 const MAX_PRINTED_REJECTIONS = 100;
 
@@ -50,7 +50,13 @@ async function openBatch(ctx: Context, name: string, taxonomyName: string | unde
 export async function enqueueCommand(ctx: Context, args: string[]): Promise<number> {
   const { values, positionals } = parse(
     args,
-    { batch: { type: 'string' }, taxonomy: { type: 'string' }, rss: { type: 'string', multiple: true } },
+    {
+      batch: { type: 'string' },
+      taxonomy: { type: 'string' },
+      rss: { type: 'string', multiple: true },
+      // Feeds on an intranet server: lets --rss reach loopback and private addresses.
+      'allow-private-hosts': { type: 'boolean' },
+    },
     USAGE,
   );
   const feeds = values.rss ?? [];
@@ -67,64 +73,85 @@ export async function enqueueCommand(ctx: Context, args: string[]): Promise<numb
   const writer = new BatchWriter(await ctx.db(), queues, batch);
   let rejected = 0;
   let valid = 0;
-  const reject = (item: Extract<Item, { kind: 'rejected' }>) => {
+  const report = (where: string, reason: string) => {
     rejected += 1;
-    if (rejected <= MAX_PRINTED_REJECTIONS) {
-      const where = item.origin.line > 0 ? `${item.origin.source}:${item.origin.line}` : item.origin.source;
-      ctx.err(`rejected ${where}: ${item.reason}`);
-    }
+    if (rejected <= MAX_PRINTED_REJECTIONS) ctx.err(`rejected ${where}: ${reason}`);
   };
-  for (const feed of feeds) {
-    for await (const rec of feedEpisodes(feed, { maxBytes: ctx.env.FEED_MAX_BYTES })) {
-      if (rec.kind === 'rejected') {
-        reject(rec);
-        continue;
-      }
-      valid += 1;
-      await writer.add(rec.url, {
-        source: 'rss',
-        title: rec.title,
-        guid: rec.guid,
-        publishedAt: rec.publishedAt,
-        episodeDurationS: rec.durationS,
-        feedTitle: rec.feedTitle,
-        feedUrl: rec.feedUrl,
-        metadata: rec.enclosureType ? { enclosure_type: rec.enclosureType } : null,
-      });
-    }
-  }
+  const reject = (item: Extract<Item, { kind: 'rejected' }>) =>
+    report(
+      item.origin.line > 0 ? `${item.origin.source}:${item.origin.line}` : item.origin.source,
+      item.reason,
+    );
+  // Feed items are named by position and guid: line numbers mean nothing in XML.
+  const rejectItem = (rec: Extract<FeedRecord, { kind: 'rejected' }>) =>
+    report(
+      `${rec.origin.source}: item ${rec.origin.line}${rec.guid === null ? '' : ` (${rec.guid})`}`,
+      rec.reason,
+    );
+  // What is being read, for a failure whose message would not say (a database error).
+  let reading = '';
   const locals: string[] = [];
-  for (const [i, arg] of positionals.entries()) {
-    for await (const item of sourceItems(arg, i + 1, ctx.io.stdin)) {
-      if (item.kind === 'rejected') reject(item);
-      else if (item.kind === 'local') locals.push(item.path);
-      else {
-        valid += 1;
-        await writer.add(item.url, { metadata: item.metadata });
-      }
-    }
-  }
   let uploaded = 0;
-  if (locals.length > 0) {
-    const aai = ctx.assemblyai();
-    const db = await ctx.db();
-    ctx.err(`uploading ${locals.length} local files (${ctx.env.UPLOAD_CONCURRENCY} at a time)…`);
-    const sameRun = new Map<string, Promise<LocalResult>>();
-    const results = mapBounded(toAsync(locals), ctx.env.UPLOAD_CONCURRENCY, async (path) => ({
-      path,
-      result: await resolveLocalFile(db, aai, path, sameRun),
-    }));
-    for await (const { path, result } of results) {
-      if (!result.ok) {
-        reject({ kind: 'rejected', reason: result.reason, origin: { source: path, line: 0 } });
-        continue;
+  try {
+    for (const feed of feeds) {
+      reading = `feed ${feed}`;
+      for await (const rec of feedEpisodes(feed, {
+        maxBytes: ctx.env.FEED_MAX_BYTES,
+        allowPrivateHosts: values['allow-private-hosts'] === true,
+      })) {
+        if (rec.kind === 'rejected') {
+          rejectItem(rec);
+          continue;
+        }
+        valid += 1;
+        await writer.add(rec.url, {
+          source: 'rss',
+          title: rec.title,
+          guid: rec.guid,
+          publishedAt: rec.publishedAt,
+          episodeDurationS: rec.durationS,
+          feedTitle: rec.feedTitle,
+          feedUrl: rec.feedUrl,
+          metadata: rec.enclosureType ? { enclosure_type: rec.enclosureType } : null,
+        });
       }
-      valid += 1;
-      if (result.uploaded) uploaded += 1;
-      await writer.add(result.url, { source: 'upload' });
     }
+    for (const [i, arg] of positionals.entries()) {
+      reading = arg;
+      for await (const item of sourceItems(arg, i + 1, ctx.io.stdin)) {
+        if (item.kind === 'rejected') reject(item);
+        else if (item.kind === 'local') locals.push(item.path);
+        else {
+          valid += 1;
+          await writer.add(item.url, { metadata: item.metadata });
+        }
+      }
+    }
+    reading = 'local files';
+    if (locals.length > 0) {
+      const aai = ctx.assemblyai();
+      const db = await ctx.db();
+      ctx.err(`uploading ${locals.length} local files (${ctx.env.UPLOAD_CONCURRENCY} at a time)…`);
+      const sameRun = new Map<string, Promise<LocalResult>>();
+      const results = mapBounded(toAsync(locals), ctx.env.UPLOAD_CONCURRENCY, async (path) => ({
+        path,
+        result: await resolveLocalFile(db, aai, path, sameRun),
+      }));
+      for await (const { path, result } of results) {
+        if (!result.ok) {
+          reject({ kind: 'rejected', reason: result.reason, origin: { source: path, line: 0 } });
+          continue;
+        }
+        valid += 1;
+        if (result.uploaded) uploaded += 1;
+        await writer.add(result.url, { source: 'upload' });
+      }
+    }
+    reading = '';
+    await writer.flush();
+  } catch (error) {
+    throw stopped(ctx, error, reading, values.batch, writer.totals.added);
   }
-  await writer.flush();
   if (valid === 0 && batch.created) {
     // Nothing usable was read: leave no empty batch behind.
     await (await ctx.db()).delete(batches).where(eq(batches.id, batch.id));
@@ -141,6 +168,23 @@ export async function enqueueCommand(ctx: Context, args: string[]): Promise<numb
         : ''),
   );
   return valid > 0 ? 0 : 2;
+}
+
+/**
+ * A run that fails part-way has committed its earlier chunks. The message says so, and that
+ * running the same command again continues: added URLs and feed guids are skipped.
+ */
+function stopped(ctx: Context, error: unknown, reading: string, batch: string, added: number): Error {
+  const e = toError(error);
+  const first = e.message.split('\n')[0] ?? '';
+  const what = reading === '' || first.includes(reading) ? first : `${reading}: ${first}`;
+  const message =
+    `${what}\n${added === 0 ? 'nothing was' : added === 1 ? '1 file was' : `${added} files were`} added to batch ${batch} before this; ` +
+    'running the same command again continues (what is already in the batch is skipped)';
+  if (e instanceof UsageError) return new UsageError(message, { cause: e });
+  // Not one of ours: keep the stack in the log, show the user one clear message.
+  if (!(e instanceof FatalError)) ctx.log.error({ err: e }, 'enqueue stopped');
+  return new FatalError(message, { cause: e });
 }
 
 async function* toAsync<T>(items: T[]): AsyncGenerator<T> {

@@ -1,8 +1,10 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { FatalError, toError, UsageError } from '@mediatag/errors';
-import { type Dispatcher, request } from 'undici';
+import { Agent, type Dispatcher, request } from 'undici';
+import { type AddressCheck, ForbiddenAddressError, forbiddenAddress, guardedLookup } from './feed-address.ts';
 import { checkUrl } from './validate.ts';
 
 /** How to read a feed: a size cap (required) and, for URLs, time and redirect limits. */
@@ -13,7 +15,18 @@ export interface FeedOptions {
   timeoutMs?: number | undefined;
   /** Redirects followed (each hop must be http or https); default 5. */
   maxRedirects?: number | undefined;
-  /** undici dispatcher for the requests; tests pass a MockAgent. */
+  /**
+   * Fetch from loopback, link-local, private, unique-local and CGNAT addresses too (an
+   * intranet feed server). Off by default: a feed URL must not reach the machine or its LAN.
+   */
+  allowPrivateHosts?: boolean | undefined;
+  /** Which resolved addresses are refused; replaces the default policy (tests stand in a public host). */
+  checkAddress?: AddressCheck | undefined;
+  /**
+   * undici dispatcher for the requests; tests pass a MockAgent. Without one, each feed gets an
+   * Agent whose DNS lookup enforces the address policy; a given dispatcher must do that itself
+   * (IP-literal hosts are checked either way).
+   */
   dispatcher?: Dispatcher | undefined;
 }
 
@@ -45,31 +58,65 @@ export async function openFeed(source: string, options: FeedOptions): Promise<Fe
 async function fetchFeed(source: string, url: string, options: FeedOptions): Promise<FeedBytes> {
   const timeoutMs = options.timeoutMs ?? 30_000;
   const maxRedirects = options.maxRedirects ?? 5;
-  let current = url;
-  for (let redirects = 0; ; redirects += 1) {
-    const res = await get(current, timeoutMs, options.dispatcher);
-    if (REDIRECTS.has(res.statusCode)) {
-      // A redirect's body is never read; destroying it is cheaper than draining it.
-      res.body.destroy();
-      if (redirects >= maxRedirects)
-        throw new UsageError(`feed ${source}: more than ${maxRedirects} redirects`);
-      current = nextHop(source, current, first(res.headers.location));
-      continue;
+  const check = options.checkAddress ?? (options.allowPrivateHosts ? () => null : forbiddenAddress);
+  // One Agent per feed: its lookup checks every address of every hop before connecting.
+  const agent = options.dispatcher ? undefined : new Agent({ connect: { lookup: guardedLookup(check) } });
+  const dispatcher = options.dispatcher ?? agent;
+  try {
+    let current = url;
+    for (let redirects = 0; ; redirects += 1) {
+      checkLiteralHost(source, current, check);
+      const res = await get(source, current, timeoutMs, dispatcher);
+      if (REDIRECTS.has(res.statusCode)) {
+        discard(res.body);
+        if (redirects >= maxRedirects)
+          throw new UsageError(`feed ${source}: more than ${maxRedirects} redirects`);
+        current = nextHop(source, current, first(res.headers.location));
+        continue;
+      }
+      if (res.statusCode < 200 || res.statusCode > 299) {
+        discard(res.body);
+        throw new UsageError(`feed ${current}: HTTP ${res.statusCode}`);
+      }
+      if (Number(first(res.headers['content-length'])) > options.maxBytes) {
+        discard(res.body);
+        throw tooLarge(source, options.maxBytes);
+      }
+      const failed = (error: unknown, bytes: number) => interrupted(current, error, timeoutMs, bytes);
+      const done = async () => agent?.destroy();
+      return { feedUrl: current, chunks: capBytes(res.body, source, options.maxBytes, failed, done) };
     }
-    if (res.statusCode < 200 || res.statusCode > 299) {
-      res.body.destroy();
-      throw new UsageError(`feed ${current}: HTTP ${res.statusCode}`);
-    }
-    if (Number(first(res.headers['content-length'])) > options.maxBytes) {
-      res.body.destroy();
-      throw tooLarge(source, options.maxBytes);
-    }
-    const failed = (error: unknown) => unreachable(current, error, timeoutMs);
-    return { feedUrl: current, chunks: capBytes(res.body, source, options.maxBytes, failed) };
+  } catch (error) {
+    await agent?.destroy();
+    throw error;
   }
 }
 
-async function get(url: string, timeoutMs: number, dispatcher: Dispatcher | undefined) {
+/**
+ * Drops a body that will not be read. undici's body emits an `aborted` error when destroyed
+ * unread; without a listener that error is uncaught and kills the process, so listen first.
+ */
+function discard(body: Dispatcher.ResponseData['body']): void {
+  body.on('error', () => undefined);
+  body.destroy();
+}
+
+// An IP-literal host is connected to without a lookup, so the guarded lookup never sees it.
+function checkLiteralHost(source: string, url: string, check: AddressCheck): void {
+  const host = new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');
+  if (isIP(host) === 0) return;
+  const reason = check(host);
+  if (reason !== null) throw refused(source, url, new ForbiddenAddressError(host, host, reason));
+}
+
+function refused(source: string, url: string, error: ForbiddenAddressError): UsageError {
+  const hop = url === source ? '' : ` (redirected to ${url})`;
+  return new UsageError(
+    `feed ${source}${hop}: refused: ${error.message}; pass --allow-private-hosts to read feeds from private networks`,
+  );
+}
+
+async function get(source: string, url: string, timeoutMs: number, dispatcher: Dispatcher | undefined) {
   try {
     return await request(url, {
       method: 'GET',
@@ -82,8 +129,18 @@ async function get(url: string, timeoutMs: number, dispatcher: Dispatcher | unde
       ...(dispatcher ? { dispatcher } : {}),
     });
   } catch (error) {
+    const forbidden = findForbidden(error);
+    if (forbidden) throw refused(source, url, forbidden);
     throw unreachable(url, error, timeoutMs);
   }
+}
+
+// undici passes connect errors through, but look down the cause chain in case a layer wraps it.
+function findForbidden(error: unknown): ForbiddenAddressError | undefined {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth += 1) {
+    if (e instanceof ForbiddenAddressError) return e;
+  }
+  return undefined;
 }
 
 function nextHop(source: string, from: string, location: string | undefined): string {
@@ -123,7 +180,8 @@ async function* capBytes(
   stream: AsyncIterable<Uint8Array>,
   source: string,
   maxBytes: number,
-  failed: (error: unknown) => Error,
+  failed: (error: unknown, bytes: number) => Error,
+  done?: () => Promise<void>,
 ): AsyncGenerator<Uint8Array> {
   let total = 0;
   try {
@@ -133,7 +191,9 @@ async function* capBytes(
       yield chunk;
     }
   } catch (error) {
-    throw error instanceof UsageError ? error : failed(error);
+    throw error instanceof UsageError ? error : failed(error, total);
+  } finally {
+    await done?.();
   }
 }
 
@@ -157,6 +217,20 @@ function unreachable(url: string, error: unknown, timeoutMs: number): FatalError
   const timedOut = typeof code === 'string' && code.startsWith('UND_ERR_') && code.endsWith('_TIMEOUT');
   const reason = timedOut ? `no answer within ${timeoutMs} ms` : e.message;
   return new FatalError(`feed ${url}: ${reason}`, { cause: e });
+}
+
+// The body stopping half-way (a timeout, the server closing the connection) is a network
+// failure too; the byte count tells the user it was not the start that failed.
+function interrupted(url: string, error: unknown, timeoutMs: number, bytes: number): FatalError {
+  const e = toError(error);
+  const code = (e as { code?: unknown }).code;
+  const reason =
+    typeof code === 'string' && code.endsWith('_TIMEOUT')
+      ? `no data for ${timeoutMs} ms`
+      : code === 'UND_ERR_SOCKET' || code === 'ECONNRESET'
+        ? 'the server closed the connection'
+        : e.message;
+  return new FatalError(`feed ${url}: download stopped after ${bytes} bytes: ${reason}`, { cause: e });
 }
 
 function first(value: string | string[] | undefined): string | undefined {

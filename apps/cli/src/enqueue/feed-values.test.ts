@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDuration, parseFeedDate } from './feed-values.ts';
+import { durationSeconds, parseDuration, parseFeedDate } from './feed-values.ts';
 
 describe('parseDuration', () => {
   it('reads seconds, MM:SS and HH:MM:SS', () => {
@@ -14,6 +14,25 @@ describe('parseDuration', () => {
     for (const bad of ['', 'one hour', '1:2:3:4', '-5', '1:', ':30', '1.5:00', null]) {
       expect(parseDuration(bad)).toBeNull();
     }
+  });
+});
+
+describe('durationSeconds', () => {
+  it('rounds to whole seconds for the integer column', () => {
+    expect(durationSeconds('1014.708375')).toEqual({ ok: true, seconds: 1015 });
+    expect(durationSeconds('01:02:03.500')).toEqual({ ok: true, seconds: 3724 });
+    expect(durationSeconds('00:59.4')).toEqual({ ok: true, seconds: 59 });
+    expect(durationSeconds('42:07')).toEqual({ ok: true, seconds: 2527 });
+    expect(durationSeconds('2147483647')).toEqual({ ok: true, seconds: 2147483647 });
+  });
+
+  it('drops text in no known form and refuses what the column cannot hold', () => {
+    expect(durationSeconds('about an hour')).toEqual({ ok: true, seconds: null });
+    expect(durationSeconds(null)).toEqual({ ok: true, seconds: null });
+    expect(durationSeconds('2147483648')).toEqual({
+      ok: false,
+      reason: 'duration "2147483648" is out of range (over 2147483647 seconds)',
+    });
   });
 });
 

@@ -19,6 +19,30 @@ export function parseDuration(text: string | null): number | null {
   return Number.isFinite(seconds) ? seconds : null;
 }
 
+// The episode_duration_s column is a Postgres integer.
+const MAX_DURATION_S = 2_147_483_647;
+
+/** Whole seconds for the database, or why the value cannot be stored. */
+export type DurationCheck = { ok: true; seconds: number | null } | { ok: false; reason: string };
+
+/**
+ * `itunes:duration` as whole seconds: fractions are rounded (`1014.708375` → 1015,
+ * `1:02:03.5` → 3724). Text in no known form is dropped (null), as podcast apps do; a number
+ * too large for the column is refused, so it can never fail the statement for other items.
+ */
+export function durationSeconds(text: string | null): DurationCheck {
+  const seconds = parseDuration(text);
+  if (seconds === null) return { ok: true, seconds: null };
+  const rounded = Math.round(seconds);
+  if (rounded > MAX_DURATION_S) {
+    return {
+      ok: false,
+      reason: `duration "${text?.trim()}" is out of range (over ${MAX_DURATION_S} seconds)`,
+    };
+  }
+  return { ok: true, seconds: rounded };
+}
+
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 
 // RFC 822 zone names, in minutes east of UTC. Military letters and unknown names count as

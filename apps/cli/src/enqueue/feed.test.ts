@@ -114,7 +114,12 @@ describe('feedEpisodes on an Atom feed', () => {
         publishedAt: new Date('2025-02-10T20:00:00Z'),
         durationS: 3600,
       }),
-      { kind: 'rejected', reason: 'no audio enclosure', origin: { source, line: 3 } },
+      {
+        kind: 'rejected',
+        reason: 'no audio enclosure',
+        guid: 'urn:uuid:0b6f2c1e-1d2a-4a5b-8c3d-9e8f7a6b5c43',
+        origin: { source, line: 3 },
+      },
     ]);
   });
 });
@@ -193,5 +198,90 @@ describe('feedEpisodes decoding', () => {
     );
     const [record] = await collect(source);
     expect(record).toMatchObject({ title: 'Tom &madeup; Jerry \u2026' });
+  });
+});
+
+describe('feedEpisodes on shapes real feeds carry', () => {
+  const source = join(FIXTURES, 'real-world-rss.xml');
+  const summary = (records: FeedRecord[]) =>
+    records.map((r) =>
+      r.kind === 'episode'
+        ? [r.origin.line, r.url, r.durationS, r.enclosureType]
+        : [r.origin.line, r.guid, r.reason],
+    );
+
+  it('reads whitespace before the declaration, rounds durations, takes x- and generic types by extension and resolves xml:base', async () => {
+    expect(summary(await collect(source))).toEqual([
+      [1, 'https://cdn.example.org/harbour/1.mp3', 1015, 'audio/mpeg'],
+      [2, 'https://cdn.example.org/harbour/2.mp3', 3724, 'x-audio/mpeg'],
+      [3, 'https://cdn.example.org/harbour/3.m4a', 2527, 'audio/x-m4a'],
+      [4, 'https://cdn.example.org/harbour/4.MP3?token=abc', null, 'application/octet-stream'],
+      [5, 'harbour-5', 'enclosure type binary/octet-stream and no audio or video extension in its URL'],
+      [6, 'https://cdn.example.org/harbour/media/6.mp3', null, 'audio/mpeg'],
+      [7, 'https://cdn.example.org/harbour/season-2/7.mp3', null, 'audio/mpeg'],
+      [8, 'harbour-8', 'duration "99999999999" is out of range (over 2147483647 seconds)'],
+      [9, 'https://cdn.example.org/harbour/9.mp4', 9, 'x-video/mp4'],
+    ]);
+  });
+
+  it('accepts a newline, spaces and a BOM before the XML declaration', async () => {
+    const path = join(dir, 'bom-newline.xml');
+    const xml =
+      '<?xml version="1.0" encoding="UTF-8"?><rss><channel><title>T</title>' +
+      '<item><enclosure url="https://media.example.org/x.mp3"/></item></channel></rss>';
+    await writeFile(path, `\uFEFF\r\n \t${xml}`);
+    expect(await collect(path)).toMatchObject([{ kind: 'episode', url: 'https://media.example.org/x.mp3' }]);
+  });
+
+  it('reads Media RSS media:content, also inside media:group, when there is no enclosure', async () => {
+    const path = join(FIXTURES, 'media-rss.xml');
+    expect(summary(await collect(path))).toEqual([
+      [1, 'https://media.example.org/tides/1.mp3', 1800, 'audio/mpeg'],
+      [2, 'https://media.example.org/tides/2-low.m4a', 601, null],
+      [3, 'tides-3', 'media:content medium image is not audio or video'],
+      [4, 'https://media.example.org/tides/4.ogg', null, 'application/octet-stream'],
+    ]);
+  });
+
+  it('reads RSS 1.0 items, and names RSS 1.0 when an item carries no media', async () => {
+    const path = join(FIXTURES, 'rss1.xml');
+    const records = await collect(path);
+    expect(records[0]).toEqual({
+      kind: 'episode',
+      url: 'https://radio.example.jp/audio/1.mp3',
+      title: 'Episode one',
+      guid: 'https://radio.example.jp/ep/1',
+      publishedAt: new Date('2025-03-01T00:00:00Z'),
+      durationS: null,
+      feedTitle: 'Radio Sakana',
+      feedUrl: resolve(path),
+      enclosureType: 'audio/mpeg',
+      origin: { source: path, line: 1 },
+    });
+    expect(summary(records.slice(1))).toEqual([
+      [2, 'https://radio.example.jp/audio/2.m4a', null, 'audio/mp4'],
+      [
+        3,
+        'https://radio.example.jp/ep/3',
+        'no audio enclosure (an RSS 1.0 item without enc:enclosure or <enclosure>)',
+      ],
+    ]);
+  });
+
+  it('rejects relative enclosure URLs in a local file unless xml:base gives a base', async () => {
+    const path = join(FIXTURES, 'relative-atom.xml');
+    expect(summary(await collect(path))).toEqual([
+      [
+        1,
+        'rel-1',
+        'relative enclosure URL "../ep1.mp3" and no base URL to resolve it against (a local feed file has none: use absolute URLs or xml:base)',
+      ],
+      [
+        2,
+        'rel-2',
+        'relative enclosure URL "/audio/ep2.mp3" and no base URL to resolve it against (a local feed file has none: use absolute URLs or xml:base)',
+      ],
+      [3, 'https://cdn.example.net/relative/ep3.mp3', null, 'audio/mpeg'],
+    ]);
   });
 });

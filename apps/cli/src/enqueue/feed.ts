@@ -7,7 +7,7 @@ export type { FeedOptions } from './feed-fetch.ts';
 export type { FeedEpisode, FeedRecord } from './feed-record.ts';
 
 /**
- * Reads a podcast feed (RSS 2.0 or Atom, with iTunes tags) from an http(s) URL or a local
+ * Reads a podcast feed (RSS 2.0, Atom or RSS 1.0, with iTunes and Media RSS tags) from an http(s) URL or a local
  * file and yields one record per item as soon as the item closes. The document is parsed
  * as it streams in, so memory stays flat whatever its size; more than `maxBytes`, a failed
  * fetch, broken XML or a document that is not a feed throw (UsageError, or FatalError when
@@ -15,7 +15,8 @@ export type { FeedEpisode, FeedRecord } from './feed-record.ts';
  */
 export async function* feedEpisodes(source: string, options: FeedOptions): AsyncGenerator<FeedRecord> {
   const { feedUrl, chunks } = await openFeed(source, options);
-  const parser = new FeedParser(source);
+  // Relative enclosure URLs resolve against where the feed was fetched from; a path is no base.
+  const parser = new FeedParser(source, /^https?:\/\//i.test(feedUrl) ? feedUrl : null);
   const builder = new EpisodeBuilder(source, feedUrl);
   for await (const text of decodeXml(chunks, source)) {
     parser.write(text);
