@@ -41,9 +41,11 @@ export function chatCompletions(ctx: EmulatorContext, bodyText: string, res: Ser
     sendGatewayError(res, 400, 'model is required');
     return;
   }
-  const window = ctx.gatewayLimiter.take(model, performance.now());
-  const headers = limitHeaders(window);
-  if (!window.allowed) {
+  // requestsPerMinute null: the limit is off, so there is no window to report either.
+  const limited = ctx.options().gateway.requestsPerMinute !== null;
+  const window = limited ? ctx.gatewayLimiter.take(model, performance.now()) : null;
+  const headers = window ? limitHeaders(window) : {};
+  if (window && !window.allowed) {
     ctx.stats.count.gateway429s++;
     sendGatewayError(res, 429, `Rate limit exceeded for model ${model}`, {
       ...headers,
