@@ -29,6 +29,10 @@ export interface EmulatorStats {
   /** Transcripts in status `queued` (waiting out `queuedSeconds` or throttled for a slot). */
   queuedNow: number;
   maxQueued: number;
+  /** Transcripts queued with `throttled: true` right now: waiting for a slot beyond the concurrency. */
+  waitingForSlotNow: number;
+  /** Peak of `waitingForSlotNow`: the most transcripts ever held back by the concurrency at once. */
+  maxWaitingForSlot: number;
   /** Real milliseconds integrated over slots in use. */
   busySlotMs: number;
   /** Real milliseconds during which at least one transcript was queued or processing. */
@@ -105,6 +109,8 @@ export class StatsRecorder {
   private queued = 0;
   private maxProcessing = 0;
   private maxQueued = 0;
+  private waitingForSlot = 0;
+  private maxWaitingForSlot = 0;
   private maxOpen = 0;
   private busySlotMs = 0;
   private activeMs = 0;
@@ -132,6 +138,12 @@ export class StatsRecorder {
     this.queued++;
     this.maxQueued = Math.max(this.maxQueued, this.queued);
     this.maxOpen = Math.max(this.maxOpen, this.queued + this.processing);
+  }
+
+  /** A queued transcript became throttled (+1) or stopped being throttled (-1). */
+  throttledChanged(delta: 1 | -1): void {
+    this.waitingForSlot += delta;
+    this.maxWaitingForSlot = Math.max(this.maxWaitingForSlot, this.waitingForSlot);
   }
 
   /** A queued transcript took a slot. */
@@ -180,6 +192,7 @@ export class StatsRecorder {
     this.getsOnFinished = 0;
     this.maxProcessing = this.processing;
     this.maxQueued = this.queued;
+    this.maxWaitingForSlot = this.waitingForSlot;
     this.maxOpen = this.queued + this.processing;
     this.busySlotMs = 0;
     this.activeMs = 0;
@@ -214,6 +227,8 @@ export class StatsRecorder {
       queuedNow: this.queued,
       maxConcurrentProcessing: this.maxProcessing,
       maxQueued: this.maxQueued,
+      waitingForSlotNow: this.waitingForSlot,
+      maxWaitingForSlot: this.maxWaitingForSlot,
       maxOpen: this.maxOpen,
       busySlotMs: Math.round(this.busySlotMs),
       activeMs: Math.round(this.activeMs),
