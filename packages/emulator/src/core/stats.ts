@@ -1,7 +1,16 @@
 import { performance } from 'node:perf_hooks';
+import { BATCH_ITEM_FAULT_KINDS, type BatchItemFaultKind } from '../llm/batch-faults.ts';
 
-/** Fault kinds counted in `faultsInjected`. */
-export type FaultKind = 'http500' | 'http503' | 'drop' | 'slow' | 'transcriptError' | 'garbageAnswer';
+/** Fault kinds counted in `faultsInjected` (`batchItem` = all kinds of `batchItemFaults` together). */
+export type FaultKind =
+  | 'http500'
+  | 'http503'
+  | 'drop'
+  | 'slow'
+  | 'transcriptError'
+  | 'garbageAnswer'
+  | 'batchItem'
+  | 'answerFlip';
 
 /** Counters a test or benchmark reads to judge a client (GET /_emulator/stats or `emulator.stats()`). */
 export interface EmulatorStats {
@@ -48,6 +57,10 @@ export interface EmulatorStats {
   gatewayCalls: number;
   gatewayInputTokens: number;
   gatewayOutputTokens: number;
+  /** Answered gateway calls whose response_format asked for a batch (an array of key/topic items). */
+  gatewayBatchedCalls: number;
+  /** Items (keys in the schema's enum) asked for by those calls. */
+  gatewayBatchedItems: number;
   /** Webhook POSTs answered 2xx. */
   webhookDeliveries: number;
   /** Webhook POSTs that failed (non-2xx, timeout or connection error). */
@@ -55,6 +68,8 @@ export interface EmulatorStats {
   uploads: number;
   uploadBytes: number;
   faultsInjected: Record<FaultKind, number>;
+  /** Damaged items of batched answers, by kind. */
+  batchItemFaults: Record<BatchItemFaultKind, number>;
 }
 
 /** The part of a transcript record that per-transcript GET counting needs. */
@@ -75,6 +90,8 @@ const counters = () => ({
   gatewayCalls: 0,
   gatewayInputTokens: 0,
   gatewayOutputTokens: 0,
+  gatewayBatchedCalls: 0,
+  gatewayBatchedItems: 0,
   webhookDeliveries: 0,
   webhookFailures: 0,
   uploads: 0,
@@ -88,7 +105,12 @@ const noFaults = (): Record<FaultKind, number> => ({
   slow: 0,
   transcriptError: 0,
   garbageAnswer: 0,
+  batchItem: 0,
+  answerFlip: 0,
 });
+
+const noItemFaults = () =>
+  Object.fromEntries(BATCH_ITEM_FAULT_KINDS.map((k) => [k, 0])) as Record<BatchItemFaultKind, number>;
 
 /**
  * Incremental statistics: every update is O(1) so that 20,000 transcripts and their polls cost
@@ -98,6 +120,7 @@ export class StatsRecorder {
   /** Plain counters, bumped directly by the routes. */
   count = counters();
   faults = noFaults();
+  batchItemFaults = noItemFaults();
   private byUrl = new Map<string, number>();
   private duplicates = new Map<string, number>();
   private epoch = 0;
@@ -183,6 +206,7 @@ export class StatsRecorder {
     this.advance();
     this.count = counters();
     this.faults = noFaults();
+    this.batchItemFaults = noItemFaults();
     this.byUrl.clear();
     this.duplicates.clear();
     this.epoch++;
@@ -238,12 +262,15 @@ export class StatsRecorder {
       gatewayCalls: c.gatewayCalls,
       gatewayInputTokens: c.gatewayInputTokens,
       gatewayOutputTokens: c.gatewayOutputTokens,
+      gatewayBatchedCalls: c.gatewayBatchedCalls,
+      gatewayBatchedItems: c.gatewayBatchedItems,
       gateway429s: c.gateway429s,
       webhookDeliveries: c.webhookDeliveries,
       webhookFailures: c.webhookFailures,
       uploads: c.uploads,
       uploadBytes: c.uploadBytes,
       faultsInjected: { ...this.faults },
+      batchItemFaults: { ...this.batchItemFaults },
     };
   }
 

@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import type { EmulatorContext } from '../context.ts';
 import { parseJsonObject, sendJson } from '../core/http-io.ts';
 import type { WindowState } from '../core/rate-limit.ts';
-import { answerPrompt, garbageAnswer } from '../llm/lexical-stand-in.ts';
+import { answerContent } from './gateway-answer.ts';
 import { type ChatMessage, injectTranscript, messageText, parseMessages } from './gateway-messages.ts';
 
 /** The gateway's error shape: `{"error": {"code", "message", "metadata"}}`. */
@@ -83,15 +83,7 @@ export function chatCompletions(ctx: EmulatorContext, bodyText: string, res: Ser
   }
 
   const prompt = messages.map(messageText).join('\n\n');
-  let content: string;
-  const { garbageAnswerRate } = ctx.options().faults;
-  if (garbageAnswerRate > 0 && ctx.random() < garbageAnswerRate) {
-    ctx.stats.faults.garbageAnswer++;
-    content = garbageAnswer(prompt, ctx.random);
-  } else {
-    content = answerPrompt(prompt, injected).content;
-  }
-  content = shapeForResponseFormat(content, body.response_format);
+  let content = answerContent(ctx, prompt, injected, body.response_format);
   let finishReason = 'stop';
   if (tokensOf(content) > maxTokens) {
     content = content.slice(0, maxTokens * 4);
@@ -123,16 +115,4 @@ export function chatCompletions(ctx: EmulatorContext, bodyText: string, res: Ser
     },
     headers,
   );
-}
-
-/** With a json_schema response_format, wrap the answer in the schema's first string property. */
-function shapeForResponseFormat(answer: string, format: unknown): string {
-  if (!format || typeof format !== 'object') return answer;
-  const f = format as { type?: unknown; json_schema?: { schema?: { properties?: Record<string, unknown> } } };
-  if (f.type !== 'json_schema') return answer;
-  const properties = f.json_schema?.schema?.properties ?? {};
-  const key =
-    Object.entries(properties).find(([, p]) => (p as { type?: unknown } | null)?.type === 'string')?.[0] ??
-    'answer';
-  return JSON.stringify({ [key]: answer });
 }
