@@ -61,6 +61,8 @@ export interface EmulatorStats {
   gatewayBatchedCalls: number;
   /** Items (keys in the schema's enum) asked for by those calls. */
   gatewayBatchedItems: number;
+  /** Calls whose primary model failed (an injected 5xx) and that a `fallbacks` model answered. */
+  gatewayFallbacks: number;
   /** Webhook POSTs answered 2xx. */
   webhookDeliveries: number;
   /** Webhook POSTs that failed (non-2xx, timeout or connection error). */
@@ -92,6 +94,7 @@ const counters = () => ({
   gatewayOutputTokens: 0,
   gatewayBatchedCalls: 0,
   gatewayBatchedItems: 0,
+  gatewayFallbacks: 0,
   webhookDeliveries: 0,
   webhookFailures: 0,
   uploads: 0,
@@ -264,6 +267,7 @@ export class StatsRecorder {
       gatewayOutputTokens: c.gatewayOutputTokens,
       gatewayBatchedCalls: c.gatewayBatchedCalls,
       gatewayBatchedItems: c.gatewayBatchedItems,
+      gatewayFallbacks: c.gatewayFallbacks,
       gateway429s: c.gateway429s,
       webhookDeliveries: c.webhookDeliveries,
       webhookFailures: c.webhookFailures,

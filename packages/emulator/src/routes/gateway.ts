@@ -5,7 +5,8 @@ import type { EmulatorContext } from '../context.ts';
 import { parseJsonObject, sendJson } from '../core/http-io.ts';
 import type { WindowState } from '../core/rate-limit.ts';
 import { answerContent } from './gateway-answer.ts';
-import { type ChatMessage, injectTranscript, messageText, parseMessages } from './gateway-messages.ts';
+import { type ChatMessage, injectTranscript, messageText } from './gateway-messages.ts';
+import { parseCompletion } from './gateway-request.ts';
 
 /** The gateway's error shape: `{"error": {"code", "message", "metadata"}}`. */
 export function sendGatewayError(
@@ -28,50 +29,70 @@ function limitHeaders(state: WindowState): OutgoingHttpHeaders {
 // Roughly four characters a token, as NOTES.md says for pricing.
 const tokensOf = (text: string) => Math.ceil(text.length / 4);
 
-/** POST /v1/chat/completions: validation, per-model rpm, transcript injection, stand-in answer. */
-export function chatCompletions(ctx: EmulatorContext, bodyText: string, res: ServerResponse): void {
+/** An injected 5xx for the primary model, handed over by the server so `fallbacks` can absorb it. */
+export type ModelFault = 'http500' | 'http503';
+
+/**
+ * POST /v1/chat/completions: validation, per-model rpm, fallbacks, transcript injection, stand-in
+ * answer. With `fault`, the primary model fails: the first fallback answers instead if the request
+ * names one (production retries a failed model on its fallbacks), else the 5xx goes out.
+ */
+export function chatCompletions(
+  ctx: EmulatorContext,
+  bodyText: string,
+  res: ServerResponse,
+  fault: ModelFault | null = null,
+): void {
   const started = performance.now();
   const body = parseJsonObject(bodyText);
   if (!body) {
     sendGatewayError(res, 400, 'Invalid JSON body: expected a JSON object');
     return;
   }
-  const model = body.model;
-  if (typeof model !== 'string' || model === '') {
+  const primaryModel = body.model;
+  if (typeof primaryModel !== 'string' || primaryModel === '') {
     sendGatewayError(res, 400, 'model is required');
     return;
   }
   // requestsPerMinute null: the limit is off, so there is no window to report either.
   const limited = ctx.options().gateway.requestsPerMinute !== null;
-  const window = limited ? ctx.gatewayLimiter.take(model, performance.now()) : null;
+  const window = limited ? ctx.gatewayLimiter.take(primaryModel, performance.now()) : null;
   const headers = window ? limitHeaders(window) : {};
   if (window && !window.allowed) {
     ctx.stats.count.gateway429s++;
-    sendGatewayError(res, 429, `Rate limit exceeded for model ${model}`, {
+    sendGatewayError(res, 429, `Rate limit exceeded for model ${primaryModel}`, {
       ...headers,
       'retry-after': String(window.retryAfterSeconds),
     });
     return;
   }
-  const maxTokens = body.max_tokens ?? 1000;
-  if (typeof maxTokens !== 'number' || !Number.isInteger(maxTokens) || maxTokens < 1) {
-    sendGatewayError(res, 400, 'max_tokens must be an integer >= 1', headers);
+  const parsed = parseCompletion(body);
+  if ('error' in parsed) {
+    sendGatewayError(res, 400, parsed.error, headers);
     return;
   }
-  const temperature = body.temperature;
-  if (temperature !== undefined && (typeof temperature !== 'number' || temperature < 0 || temperature > 2)) {
-    sendGatewayError(res, 400, 'temperature must be a number between 0 and 2', headers);
-    return;
+  let request = parsed.primary;
+  if (fault) {
+    ctx.stats.faults[fault]++;
+    const fallback = parsed.fallbacks[0];
+    if (!fallback) {
+      const status = fault === 'http500' ? 500 : 503;
+      sendGatewayError(
+        res,
+        status,
+        status === 500 ? 'Internal Server Error' : 'Service Unavailable',
+        headers,
+      );
+      return;
+    }
+    ctx.stats.count.gatewayFallbacks++;
+    request = fallback;
   }
-  const parsed = parseMessages(body);
-  if (typeof parsed === 'string') {
-    sendGatewayError(res, 400, parsed, headers);
-    return;
-  }
-  let messages: ChatMessage[] = parsed;
+  const { model, maxTokens, temperature } = request;
+  let messages: ChatMessage[] = request.messages;
   let injected: string | undefined;
-  if (body.transcript_id !== undefined) {
-    const id = body.transcript_id;
+  if (request.body.transcript_id !== undefined) {
+    const id = request.body.transcript_id;
     const record = typeof id === 'string' ? ctx.engine.get(id) : undefined;
     if (record?.status !== 'completed' || record.deleted) {
       sendGatewayError(res, 404, `Transcript ${String(id)} not found or not completed`, headers);
@@ -83,7 +104,7 @@ export function chatCompletions(ctx: EmulatorContext, bodyText: string, res: Ser
   }
 
   const prompt = messages.map(messageText).join('\n\n');
-  let content = answerContent(ctx, prompt, injected, body.response_format);
+  let content = answerContent(ctx, prompt, injected, request.body.response_format);
   let finishReason = 'stop';
   if (tokensOf(content) > maxTokens) {
     content = content.slice(0, maxTokens * 4);
@@ -98,8 +119,8 @@ export function chatCompletions(ctx: EmulatorContext, bodyText: string, res: Ser
   ctx.stats.count.gatewayCalls++;
   ctx.stats.count.gatewayInputTokens += usage.input_tokens;
   ctx.stats.count.gatewayOutputTokens += usage.output_tokens;
-  const request: Record<string, unknown> = { model, max_tokens: maxTokens };
-  if (typeof temperature === 'number') request.temperature = temperature;
+  const echoed: Record<string, unknown> = { model, max_tokens: maxTokens };
+  if (typeof temperature === 'number') echoed.temperature = temperature;
   sendJson(
     res,
     200,
@@ -107,7 +128,7 @@ export function chatCompletions(ctx: EmulatorContext, bodyText: string, res: Ser
       request_id: randomUUID(),
       model,
       choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: finishReason }],
-      request,
+      request: echoed,
       usage,
       http_status_code: 200,
       response_time: Math.round((performance.now() - started) * 1e6),
