@@ -26,7 +26,7 @@ function limitHeaders(state: WindowState): OutgoingHttpHeaders {
   };
 }
 
-// Roughly four characters a token, as NOTES.md says for pricing.
+// Gateway pricing counts roughly four characters a token.
 const tokensOf = (text: string) => Math.ceil(text.length / 4);
 
 /** An injected 5xx for the primary model, handed over by the server so `fallbacks` can absorb it. */
