@@ -1,10 +1,11 @@
 import type { Db } from '@mediatag/db';
 import type { Logger } from '@mediatag/logger';
-import { collectMetrics, exportQueueMetrics, METRICS_CONTENT_TYPE } from '@mediatag/metrics';
+import { createScraper, METRICS_CONTENT_TYPE } from '@mediatag/metrics';
 import type { Queues } from '@mediatag/queue';
 import { WEBHOOK_PATH } from '@mediatag/worker';
 import express, { type Express } from 'express';
 import type { Redis } from 'ioredis';
+import { bearerAuth } from './auth.ts';
 import { DASHBOARD_PATH, dashboardRouter } from './dashboard.ts';
 import { errorHandler, notFound } from './errors.ts';
 import { healthHandler } from './health.ts';
@@ -27,27 +28,41 @@ export interface AppOptions {
   unknownIdGraceMs?: number | undefined;
   /** Delay of the follow-up look at a poll job that was running when its webhook came (default 1000 ms). */
   recheckMs?: number | undefined;
+  /** /metrics: with a token, `Authorization: Bearer <token>` is required; collected at most once per `cacheMs` (default 15 s). */
+  metrics?: { token?: string | undefined; cacheMs?: number | undefined } | undefined;
+  /**
+   * A small pool used only by /healthz, so a probe never waits behind a metrics collection
+   * or the webhook's queries for a connection. Without it /healthz uses `db`'s pool.
+   */
+  healthPool?: Db['$client'] | undefined;
+  /** Whole-request deadline (default 10 s); handlers answer within it. */
+  requestDeadlineMs?: number | undefined;
 }
 
-/** A scrape must not hang Prometheus when Postgres or Redis is stuck. */
-const SCRAPE_BUDGET_MS = 10_000;
+/** Default METRICS_CACHE_S, in ms. */
+const METRICS_CACHE_MS = 15_000;
 
 /** Builds the express app; `close()` cancels its pending follow-up timers. */
 export function createApp(options: AppOptions): { app: Express; close(): void } {
   const { db, redis, queues, keyPrefix } = options;
   const log = options.log;
+  const deadlineMs = options.requestDeadlineMs ?? 10_000;
+  // Handlers answer a second before the socket is cut, so the client gets a status, not a reset.
+  const budgetMs = Math.max(500, deadlineMs - 1000);
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
 
-  app.get('/healthz', healthHandler({ db, redis, log }));
-  app.get('/metrics', async (_req, res) => {
-    const [ours, bullmq] = await withTimeout(
-      Promise.all([collectMetrics({ db, redis, queues, keyPrefix }), exportQueueMetrics(queues)]),
-      SCRAPE_BUDGET_MS,
-      'metrics scrape',
-    );
-    res.set('content-type', METRICS_CONTENT_TYPE).send(`${ours}\n${bullmq}`);
+  app.get('/healthz', healthHandler({ pool: options.healthPool ?? db.$client, redis, log }));
+  const scraper = createScraper(
+    { db, redis, queues, keyPrefix },
+    options.metrics?.cacheMs ?? METRICS_CACHE_MS,
+  );
+  const metricsAuth = options.metrics?.token ? [bearerAuth(options.metrics.token)] : [];
+  app.get('/metrics', ...metricsAuth, async (_req, res) => {
+    // Concurrent scrapes share one collection; a scrape that gives up leaves it running for the next.
+    const text = await withTimeout(scraper.scrape(), budgetMs, 'metrics scrape');
+    res.set('content-type', METRICS_CONTENT_TYPE).send(text);
   });
 
   const hooks = options.webhook
@@ -59,6 +74,7 @@ export function createApp(options: AppOptions): { app: Express; close(): void } 
         secret: options.webhook.secret,
         unknownIdGraceMs: options.unknownIdGraceMs ?? 2000,
         recheckMs: options.recheckMs ?? 1000,
+        budgetMs: Math.min(8000, budgetMs),
       })
     : undefined;
   if (hooks) app.use(hooks.router);

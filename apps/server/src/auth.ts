@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 
 /**
  * Constant-time string comparison. Both sides are hashed first so the buffers always have
@@ -12,15 +12,38 @@ export function safeEqual(given: string, expected: string): boolean {
   return timingSafeEqual(a, b);
 }
 
+/**
+ * A 401 that also ends the connection: the request's body is never read, and a client that
+ * failed authentication gets no keep-alive socket to try again on (or to trickle into).
+ */
+function refuse(res: Response): void {
+  res.set('Connection', 'close');
+  res.status(401).json({ error: 'unauthorized' });
+}
+
 /** Requires `header` to carry `secret`; anything else gets 401 before the body is read. */
 export function requireHeader(header: string, secret: string): RequestHandler {
   return (req, res, next) => {
     const value = req.get(header);
     if (value === undefined || !safeEqual(value, secret)) {
-      res.status(401).json({ error: 'unauthorized' });
+      refuse(res);
       return;
     }
     next();
+  };
+}
+
+/** Requires `Authorization: Bearer <token>`, compared in constant time. */
+export function bearerAuth(token: string): RequestHandler {
+  return (req, res, next) => {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(req.get('authorization') ?? '');
+    // Compared even when absent, so a missing header takes the same time as a wrong one.
+    if (safeEqual(match?.[1] ?? '', token) && match) {
+      next();
+      return;
+    }
+    res.set('WWW-Authenticate', 'Bearer realm="mediatag"');
+    refuse(res);
   };
 }
 
@@ -45,6 +68,6 @@ export function basicAuth(user: string, password: string, realm = 'mediatag'): R
       return;
     }
     res.set('WWW-Authenticate', `Basic realm="${realm}", charset="UTF-8"`);
-    res.status(401).json({ error: 'unauthorized' });
+    refuse(res);
   };
 }

@@ -1,5 +1,5 @@
 export { type AppOptions, createApp } from './app.ts';
 export { safeEqual } from './auth.ts';
 export { DASHBOARD_PATH } from './dashboard.ts';
-export { type RunningServer, type ServerOptions, startServer } from './server.ts';
+export { isLoopback, type RunningServer, type ServerOptions, startServer } from './server.ts';
 export { type WakeOutcome, wakePoll } from './wake.ts';

@@ -10,8 +10,6 @@ import { wakePoll } from './wake.ts';
 
 /** AssemblyAI's payload is two short fields; anything larger is not from it. */
 const BODY_LIMIT = '16kb';
-/** AssemblyAI waits 10 s for an answer; past this we answer 503 so it retries. */
-const HANDLER_BUDGET_MS = 8000;
 const FINAL = new Set(['completed', 'error']);
 const STATUSES = new Set(['completed', 'error']);
 
@@ -29,6 +27,8 @@ export interface WebhookOptions {
   unknownIdGraceMs: number;
   /** A poll job that was running when the webhook came is checked again after this long. */
   recheckMs: number;
+  /** AssemblyAI waits 10 s for an answer; past this budget (at most 8 s) we answer 503 so it retries. */
+  budgetMs: number;
 }
 
 function parseBody(body: unknown): { transcriptId: string; status: string } | string {
@@ -110,7 +110,7 @@ export function webhookRoutes(path: string, options: WebhookOptions): { router: 
           log.debug({ transcriptId, fileId: file.id, outcome }, 'poll job woken');
           return { code: 200, body: { ok: true, poll: outcome } };
         })(),
-        HANDLER_BUDGET_MS,
+        options.budgetMs,
         'webhook',
       );
       res.status(result.code).json(result.body);

@@ -68,6 +68,22 @@ describe('cross-field rules', () => {
     expect(parseEnv(cliEnvSchema, { PRICE_PER_AUDIO_HOUR: '0.15' }).PRICE_PER_AUDIO_HOUR).toBe(0.15);
     expect(() => parseEnv(cliEnvSchema, { PRICE_PER_AUDIO_HOUR: '-1' })).toThrow(/PRICE_PER_AUDIO_HOUR/);
   });
+
+  it("reads serve's metrics and deadline settings, with bounds", () => {
+    const defaults = parseEnv(cliEnvSchema, {});
+    expect(defaults).toMatchObject({ METRICS_CACHE_S: 15, REQUEST_DEADLINE_MS: 10_000 });
+    expect(defaults.METRICS_TOKEN).toBeUndefined();
+    expect(parseEnv(cliEnvSchema, { METRICS_CACHE_S: '10' }).METRICS_CACHE_S).toBe(10);
+    expect(() => parseEnv(cliEnvSchema, { METRICS_CACHE_S: '1' })).toThrow(
+      /METRICS_CACHE_S: must be 10 to 15/,
+    );
+    expect(() => parseEnv(cliEnvSchema, { METRICS_CACHE_S: '60' })).toThrow(/METRICS_CACHE_S/);
+    expect(() => parseEnv(cliEnvSchema, { REQUEST_DEADLINE_MS: '100' })).toThrow(/REQUEST_DEADLINE_MS/);
+    expect(() => parseEnv(cliEnvSchema, { METRICS_TOKEN: 'short' })).toThrow(
+      /METRICS_TOKEN: must be at least 16/,
+    );
+    expect(parseEnv(cliEnvSchema, { METRICS_TOKEN: 't'.repeat(16) }).METRICS_TOKEN).toBe('t'.repeat(16));
+  });
 });
 
 describe('.env.example', () => {

@@ -153,13 +153,22 @@ export const apiEnv = {
   FEED_MAX_BYTES: positiveInt(100 * 1024 * 1024),
 };
 
-/** `mediatag serve`: where it listens and the optional queue dashboard. */
+/** `mediatag serve`: where it listens, who may read what, and how long a request may last. */
 export const serveEnv = {
   PORT: positiveInt(8080),
   HOST: z.string().default('0.0.0.0'),
+  // Off a loopback HOST the dashboard needs both credentials, or serve refuses to start.
   DASHBOARD: flag.default(false),
   DASHBOARD_USER: z.string().min(1).optional(),
   DASHBOARD_PASSWORD: z.string().min(8, { message: 'must be at least 8 characters' }).optional(),
+  // Set: /metrics requires `Authorization: Bearer <token>`.
+  METRICS_TOKEN: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
+  // /metrics is collected at most once per this many seconds, whatever the number of scrapers.
+  METRICS_CACHE_S: positiveInt(15).refine((n) => n >= 10 && n <= 15, { message: 'must be 10 to 15' }),
+  // Whole-request deadline (headers, body and answer): a client trickling bytes is cut off.
+  REQUEST_DEADLINE_MS: positiveInt(10_000).refine((n) => n >= 1000 && n <= 60_000, {
+    message: 'must be 1000 to 60000',
+  }),
 };
 
 /** Cross-field rules: a webhook URL needs a secret; dashboard credentials come in pairs. */

@@ -47,6 +47,10 @@ export function connectionError(url: string, error: unknown): FatalError {
 export interface PoolOptions {
   max?: number;
   applicationName?: string;
+  /** Connect timeout (default 10 s). */
+  connectTimeoutMs?: number;
+  /** Server-side `statement_timeout` for every statement of the pool (default: none). */
+  statementTimeoutMs?: number;
 }
 
 /** A pg pool with bounded connect time, so a dead server fails fast instead of hanging. */
@@ -54,9 +58,10 @@ export function createPool(url: string, options: PoolOptions = {}): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.max ?? 10,
-    connectionTimeoutMillis: 10_000,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
     idleTimeoutMillis: 30_000,
     application_name: options.applicationName ?? 'mediatag',
+    ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
   });
   // An idle client dying (server restart) must not crash the process; the pool replaces it.
   pool.on('error', () => {});

@@ -3,7 +3,7 @@ import { createTestDatabase, type TestDatabase } from '@mediatag/db/testing';
 import { createQueues, createRedis, type Queues } from '@mediatag/queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportQueueMetrics } from './bullmq.ts';
-import { collectMetrics } from './collect.ts';
+import { collectMetrics, PgTotals } from './collect.ts';
 import { MetricsRecorder } from './recorder.ts';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
@@ -109,5 +109,39 @@ describe('collectMetrics', () => {
     expect(text.match(/^# TYPE bullmq_job_count gauge$/gm)).toHaveLength(1);
     expect(text).toContain('bullmq_job_count{queue="poll", state="delayed"} 1');
     expect(text).toContain('bullmq_job_count{queue="transcribe", state="waiting"} 1');
+  });
+});
+
+describe('PgTotals', () => {
+  it('scans again only after its duty cycle; in between, unfinished counts come fresh from the partial indexes', async () => {
+    // Every reading of the clock advances it 10 ms: the scan "takes" a few tens of ms, so the
+    // next may come a few seconds (scan time / 0.005) later.
+    let clock = 0;
+    const totals = new PgTotals(() => (clock += 10));
+    const first = await totals.read(db.db.$client);
+    expect(totals.scans).toBe(1);
+    const count = (rows: { status: string; n: number }[], status: string) =>
+      rows.find((r) => r.status === status)?.n ?? 0;
+    expect(count(first.files, 'pending')).toBe(1);
+
+    const added = await db.pool.query<{ id: number }>(
+      `INSERT INTO media_files (url, transcript_id, transcript_status, audio_duration_s, cost_usd) VALUES
+        ('https://x/5.mp3', NULL, 'pending', NULL, NULL), ('https://x/6.mp3', 't6', 'completed', 60, 0.0035)
+       RETURNING id`,
+    );
+    const between = await totals.read(db.db.$client);
+    expect(totals.scans).toBe(1);
+    expect(count(between.files, 'pending')).toBe(2);
+    // Finished counts and sums are the last scan's until the next one.
+    expect(count(between.files, 'completed')).toBe(2);
+    expect(between.files).toEqual(
+      expect.arrayContaining([expect.objectContaining({ status: 'completed', audio_s: 5400 })]),
+    );
+
+    clock += 60_000;
+    const later = await totals.read(db.db.$client);
+    expect(totals.scans).toBe(2);
+    expect(count(later.files, 'completed')).toBe(3);
+    await db.pool.query('DELETE FROM media_files WHERE id = ANY($1)', [added.rows.map((r) => r.id)]);
   });
 });

@@ -1,17 +1,34 @@
+import { createPool } from '@mediatag/db';
 import { UsageError } from '@mediatag/errors';
 import { checkRedis, createQueues, createRedis } from '@mediatag/queue';
-import { startServer } from '@mediatag/server';
+import { isLoopback, startServer } from '@mediatag/server';
 import { keyPrefixOf } from '@mediatag/worker';
 import type { Context } from '../context.ts';
 import { untilSignal } from '../signals.ts';
 
-const USAGE = 'mediatag serve (configured by PORT, HOST, WEBHOOK_SECRET, DASHBOARD…)';
+const USAGE = 'mediatag serve (configured by PORT, HOST, WEBHOOK_SECRET, DASHBOARD, METRICS_TOKEN…)';
 
 /** `mediatag serve`: webhook receiver, /healthz, /metrics and the queue dashboard until SIGINT/SIGTERM. */
 export async function serveCommand(ctx: Context, args: string[]): Promise<number> {
   if (args.length > 0) throw new UsageError(`usage: ${USAGE}`);
   const env = ctx.env;
+  const dashboardOpen = env.DASHBOARD && !(env.DASHBOARD_USER && env.DASHBOARD_PASSWORD);
+  // Even read-only, the dashboard shows failure reasons, stack traces and the Redis version:
+  // without credentials it is only for this machine.
+  if (dashboardOpen && !isLoopback(env.HOST)) {
+    throw new UsageError(
+      `DASHBOARD=1 on HOST=${env.HOST} needs DASHBOARD_USER and DASHBOARD_PASSWORD (or HOST=127.0.0.1)`,
+    );
+  }
   const db = await ctx.db();
+  // /healthz's own two connections: a probe never queues behind metrics or webhook queries,
+  // and a statement that cannot answer in 1 s is a failed probe, not a hung one.
+  const healthPool = createPool(env.DATABASE_URL, {
+    max: 2,
+    applicationName: 'mediatag-health',
+    connectTimeoutMs: 1000,
+    statementTimeoutMs: 1000,
+  });
   // A worker-role connection: it reconnects forever, so a Redis restart does not leave a
   // long-running server without Redis (the CLI's producer connection gives up after 3 tries).
   // Nothing here calls AssemblyAI, so unlike the workers no API key is needed.
@@ -32,12 +49,20 @@ export async function serveCommand(ctx: Context, args: string[]): Promise<number
         ? { headerName: env.WEBHOOK_AUTH_HEADER, secret: env.WEBHOOK_SECRET }
         : undefined,
       dashboard: env.DASHBOARD ? { user: env.DASHBOARD_USER, password: env.DASHBOARD_PASSWORD } : undefined,
+      metrics: { token: env.METRICS_TOKEN, cacheMs: env.METRICS_CACHE_S * 1000 },
+      healthPool,
+      requestDeadlineMs: env.REQUEST_DEADLINE_MS,
     });
     const parts = [
       env.WEBHOOK_SECRET ? 'webhooks on' : 'webhooks off (no WEBHOOK_SECRET)',
+      env.METRICS_TOKEN ? 'metrics need a bearer token' : 'metrics open',
       env.DASHBOARD ? 'dashboard at /admin/queues' : 'dashboard off',
     ];
-    ctx.err(`mediatag serve: listening on ${server.url} (${parts.join(', ')}); Ctrl-C to stop`);
+    const [bound, ...reachable] = server.addresses;
+    const where = isLoopback(env.HOST)
+      ? server.url
+      : `${bound} (reachable at ${reachable.join(', ') || 'no interface address'})`;
+    ctx.err(`mediatag serve: listening on ${where} (${parts.join(', ')}); Ctrl-C to stop`);
     const signal = await untilSignal();
     ctx.err(`mediatag serve: ${signal}: closing…`);
     await server.close();
@@ -45,6 +70,7 @@ export async function serveCommand(ctx: Context, args: string[]): Promise<number
   } finally {
     await queues.close();
     redis.disconnect();
+    await healthPool.end();
   }
   return 0;
 }
