@@ -145,4 +145,26 @@ describe('mediatag CLI', () => {
     expect(rows[0].dated).toBeGreaterThan(0);
     expect(rows[0].feeds).toBe(2);
   });
+
+  it('batch names are trimmed wherever they are taken', async () => {
+    const env2 = { ...env, QUEUE_PREFIX: `mt-test-cli-${Math.random().toString(36).slice(2, 8)}` };
+    const run = await runCli(
+      ['enqueue', 'https://cdn.example.com/trim.mp3', '--batch', '\u00a0 trimmed \t'],
+      env2,
+    );
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^batch trimmed \(taxonomy media v1\): added 1/);
+    const status = await runCli(['status', '--batch', ' trimmed', '--json'], env2);
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({ batch: 'trimmed', total: 1 });
+    expect((await runCli(['results', '--batch', 'trimmed ', '--format', 'jsonl'], env2)).stdout).toContain(
+      '"url":"https://cdn.example.com/trim.mp3"',
+    );
+    const { default: pg } = await import('pg');
+    const client = new pg.Client({ connectionString: env.DATABASE_URL });
+    await client.connect();
+    const { rows } = await client.query("SELECT name FROM batches WHERE name LIKE '%trimmed%'");
+    await client.end();
+    expect(rows).toEqual([{ name: 'trimmed' }]);
+  });
 });

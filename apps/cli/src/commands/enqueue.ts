@@ -1,15 +1,31 @@
 import { batches, findTaxonomy, taxonomies } from '@mediatag/db';
 import { UsageError } from '@mediatag/errors';
 import { eq, sql } from 'drizzle-orm';
-import { parse } from '../args.ts';
+import { type Command, defineSpec, parseCommand } from '../args.ts';
+import { batchName } from '../batch.ts';
 import type { Context } from '../context.ts';
 import { feedEpisodes } from '../enqueue/feed.ts';
 import { type LocalResult, mapBounded, resolveLocalFile } from '../enqueue/local.ts';
 import { type Item, sourceItems } from '../enqueue/sources.ts';
 import { BatchWriter } from '../enqueue/writer.ts';
 
-const USAGE =
-  'mediatag enqueue [SOURCE…] [--rss URL_OR_FILE…] --batch NAME [--taxonomy NAME]  (SOURCE: URL, file of URLs, CSV, - for stdin, audio file or folder)';
+const SPEC = defineSpec({
+  usage: 'mediatag enqueue [SOURCE…] [--rss URL_OR_FILE…] --batch NAME [--taxonomy NAME]',
+  summary:
+    'Adds media to a batch (created on first use) and queues it for transcription and tagging. SOURCE: an http(s) URL, a text file of URLs, a CSV file, - for stdin, an audio/video file or a folder of them.',
+  options: {
+    batch: { type: 'string' },
+    taxonomy: { type: 'string' },
+    rss: { type: 'string', multiple: true },
+  },
+  help: {
+    batch: 'NAME  the batch to add to (required)',
+    taxonomy: 'NAME  tag list of a new batch (default media)',
+    rss: 'URL_OR_FILE  a podcast feed (RSS 2.0 or Atom); repeatable',
+  },
+  notes: ['Exit 0 when something valid was read, 2 when nothing was.'],
+});
+const USAGE = SPEC.usage;
 // Past this many, rejected lines are counted but not each printed.
 const MAX_PRINTED_REJECTIONS = 100;
 
@@ -46,23 +62,31 @@ async function openBatch(ctx: Context, name: string, taxonomyName: string | unde
   return { ...row, taxonomy: taxonomy.name, version: taxonomy.version, created: true };
 }
 
-/** `mediatag enqueue`: read sources, write the batch to Postgres, add the jobs. */
-export async function enqueueCommand(ctx: Context, args: string[]): Promise<number> {
-  const { values, positionals } = parse(
-    args,
-    { batch: { type: 'string' }, taxonomy: { type: 'string' }, rss: { type: 'string', multiple: true } },
-    USAGE,
-  );
-  const feeds = values.rss ?? [];
-  if (!values.batch) throw new UsageError(`--batch NAME is required\nusage: ${USAGE}`);
-  if (positionals.length === 0 && feeds.length === 0)
-    throw new UsageError(`no SOURCE given\nusage: ${USAGE}`);
-  if (values.batch.length > 200) throw new UsageError('--batch NAME is longer than 200 characters');
-  if (positionals.filter((p) => p === '-').length > 1)
-    throw new UsageError('stdin (-) can be read only once');
+interface Plan {
+  batch: string;
+  taxonomy: string | undefined;
+  feeds: string[];
+  positionals: string[];
+}
 
+/** `mediatag enqueue`: read sources, write the batch to Postgres, add the jobs. */
+export const enqueueCommand: Command = {
+  prepare(args) {
+    const { values, positionals } = parseCommand(SPEC, args);
+    const feeds = values.rss ?? [];
+    const batch = batchName(values.batch, USAGE);
+    if (positionals.length === 0 && feeds.length === 0)
+      throw new UsageError(`no SOURCE given\nusage: ${USAGE}`);
+    if (positionals.filter((p) => p === '-').length > 1)
+      throw new UsageError('stdin (-) can be read only once');
+    return (ctx) => run(ctx, { batch, taxonomy: values.taxonomy, feeds, positionals });
+  },
+};
+
+async function run(ctx: Context, plan: Plan): Promise<number> {
+  const { feeds, positionals } = plan;
   // Unknown taxonomy or a batch conflict stop the run before anything is written.
-  const batch = await openBatch(ctx, values.batch, values.taxonomy);
+  const batch = await openBatch(ctx, plan.batch, plan.taxonomy);
   const queues = await ctx.queues();
   const writer = new BatchWriter(await ctx.db(), queues, batch);
   let rejected = 0;
@@ -134,7 +158,7 @@ export async function enqueueCommand(ctx: Context, args: string[]): Promise<numb
   }
   const t = writer.totals;
   ctx.out(
-    `batch ${values.batch} (taxonomy ${batch.taxonomy} v${batch.version}): added ${t.added}, already known ${t.alreadyKnown}, rejected ${rejected}` +
+    `batch ${plan.batch} (taxonomy ${batch.taxonomy} v${batch.version}): added ${t.added}, already known ${t.alreadyKnown}, rejected ${rejected}` +
       (t.reused > 0 ? ` (${t.reused} reuse an existing transcript: tagging only)` : '') +
       (locals.length > 0
         ? `; uploaded ${uploaded} of ${locals.length} local files (identical content is sent once)`

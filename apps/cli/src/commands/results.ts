@@ -1,20 +1,37 @@
 import { UsageError } from '@mediatag/errors';
-import { parse } from '../args.ts';
-import { requireBatch } from '../batch.ts';
+import { type Command, defineSpec, noPositionals, parseCommand } from '../args.ts';
+import { batchName, requireBatch } from '../batch.ts';
 import type { Context } from '../context.ts';
 import { csvLine, jsonRow, RESULT_COLUMNS, type ResultRow, table } from '../format.ts';
 
-const USAGE = 'mediatag results --batch NAME [--format table|csv|json|jsonl]';
 const FORMATS = ['table', 'csv', 'json', 'jsonl'] as const;
+type Format = (typeof FORMATS)[number];
+const SPEC = defineSpec({
+  usage: 'mediatag results --batch NAME [--format table|csv|json|jsonl]',
+  summary: "Exports a batch's rows from the tagged_files view, streamed page by page.",
+  options: { batch: { type: 'string' }, format: { type: 'string' } },
+  help: {
+    batch: 'NAME  the batch to export (required)',
+    format: 'FORMAT  table (default), csv, json or jsonl',
+  },
+});
 const PAGE = 1000;
 
 /** `mediatag results`: exports a batch from `tagged_files`, streamed page by page (keyset on file id). */
-export async function resultsCommand(ctx: Context, args: string[]): Promise<number> {
-  const { values } = parse(args, { batch: { type: 'string' }, format: { type: 'string' } }, USAGE);
-  const format = (values.format ?? 'table') as (typeof FORMATS)[number];
-  if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}`);
+export const resultsCommand: Command = {
+  prepare(args) {
+    const { values, positionals } = parseCommand(SPEC, args);
+    noPositionals(positionals, SPEC.usage);
+    const format = (values.format ?? 'table') as Format;
+    if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}`);
+    const name = batchName(values.batch, SPEC.usage);
+    return (ctx) => run(ctx, name, format);
+  },
+};
+
+async function run(ctx: Context, name: string, format: Format): Promise<number> {
   const db = await ctx.db();
-  const batch = await requireBatch(db, values.batch, USAGE);
+  const batch = await requireBatch(db, name);
   const write = (s: string) => ctx.io.stdout.write(s);
 
   if (format === 'csv') write(`${RESULT_COLUMNS.join(',')}\n`);

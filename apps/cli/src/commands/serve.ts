@@ -2,14 +2,31 @@ import { UsageError } from '@mediatag/errors';
 import { checkRedis, createQueues, createRedis } from '@mediatag/queue';
 import { startServer } from '@mediatag/server';
 import { keyPrefixOf } from '@mediatag/worker';
+import { type Command, defineSpec, parseCommand } from '../args.ts';
 import type { Context } from '../context.ts';
 import { untilSignal } from '../signals.ts';
 
-const USAGE = 'mediatag serve (configured by PORT, HOST, WEBHOOK_SECRET, DASHBOARD…)';
+const SPEC = defineSpec({
+  usage: 'mediatag serve (configured by PORT, HOST, WEBHOOK_SECRET, DASHBOARD…)',
+  summary:
+    'Serves the AssemblyAI webhook receiver, /healthz, /metrics (Prometheus) and the queue dashboard until SIGINT/SIGTERM.',
+  options: {},
+  help: {},
+  notes: [
+    'Environment: PORT (8080), HOST, WEBHOOK_SECRET, WEBHOOK_AUTH_HEADER, DASHBOARD=1,',
+    'DASHBOARD_USER, DASHBOARD_PASSWORD, plus DATABASE_URL, REDIS_URL and QUEUE_PREFIX.',
+  ],
+});
 
 /** `mediatag serve`: webhook receiver, /healthz, /metrics and the queue dashboard until SIGINT/SIGTERM. */
-export async function serveCommand(ctx: Context, args: string[]): Promise<number> {
-  if (args.length > 0) throw new UsageError(`usage: ${USAGE}`);
+export const serveCommand: Command = {
+  prepare(args) {
+    if (parseCommand(SPEC, args).positionals.length > 0) throw new UsageError(`usage: ${SPEC.usage}`);
+    return run;
+  },
+};
+
+async function run(ctx: Context): Promise<number> {
   const env = ctx.env;
   const db = await ctx.db();
   // A worker-role connection: it reconnects forever, so a Redis restart does not leave a
