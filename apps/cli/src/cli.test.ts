@@ -167,4 +167,85 @@ describe('mediatag CLI', () => {
     await client.end();
     expect(rows).toEqual([{ name: 'trimmed' }]);
   });
+
+  it('enqueue reads the CSVs spreadsheets write: any-case header, BOM, ; or tab, --url-column', async () => {
+    const env2 = { ...env, QUEUE_PREFIX: `mt-test-cli-${Math.random().toString(36).slice(2, 8)}` };
+    const files: [name: string, text: string, extra: string[]][] = [
+      ['upper.csv', 'URL,Title\nhttps://cdn.example.com/csv/1.mp3,One\n', []],
+      ['mixed.csv', ' Url ,Title\r\nhttps://cdn.example.com/csv/2.mp3,Two\r\n', []],
+      // Excel in much of Europe: BOM, semicolons, a comma inside a field.
+      ['excel.csv', '\uFEFFurl;Title\nhttps://cdn.example.com/csv/3.mp3;Three, with a comma\n', []],
+      ['tabs.tsv', 'Title\tURL\nFour\thttps://cdn.example.com/csv/4.mp3', []],
+      ['links.csv', 'Name;Link\nFive;https://cdn.example.com/csv/5.mp3\n', ['--url-column', 'link']],
+    ];
+    for (const [name, text, extra] of files) {
+      const path = join(dir, name);
+      await writeFile(path, text);
+      const run = await runCli(['enqueue', path, '--batch', 'csv', ...extra], env2);
+      expect(run.stderr, name).toBe('');
+      expect(run.code, name).toBe(0);
+      expect(run.stdout, name).toContain('added 1, already known 0, rejected 0');
+    }
+    const piped = await runCli(
+      ['enqueue', '-', '--batch', 'csv', '--url-column', 'Media URL'],
+      env2,
+      'id,media url\n6,https://cdn.example.com/csv/6.mp3\n',
+    );
+    expect(piped.stdout).toContain('added 1, already known 0, rejected 0');
+    const { default: pg } = await import('pg');
+    const client = new pg.Client({ connectionString: env.DATABASE_URL });
+    await client.connect();
+    const { rows } = await client.query(
+      "SELECT url, metadata FROM tagged_files WHERE batch = 'csv' ORDER BY url",
+    );
+    await client.end();
+    expect(rows).toEqual([
+      { url: 'https://cdn.example.com/csv/1.mp3', metadata: { Title: 'One' } },
+      { url: 'https://cdn.example.com/csv/2.mp3', metadata: { Title: 'Two' } },
+      { url: 'https://cdn.example.com/csv/3.mp3', metadata: { Title: 'Three, with a comma' } },
+      { url: 'https://cdn.example.com/csv/4.mp3', metadata: { Title: 'Four' } },
+      { url: 'https://cdn.example.com/csv/5.mp3', metadata: { Name: 'Five' } },
+      { url: 'https://cdn.example.com/csv/6.mp3', metadata: { id: '6' } },
+    ]);
+
+    const noColumn = join(dir, 'nocolumn.csv');
+    await writeFile(noColumn, 'Name;Link\nFive;https://cdn.example.com/csv/5.mp3\n');
+    const missing = await runCli(['enqueue', noColumn, '--batch', 'csv'], env2);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe(
+      `mediatag: ${noColumn}: no "url" column in the CSV header (found: Name, Link); name the column with --url-column NAME\n`,
+    );
+    const wrong = await runCli(['enqueue', noColumn, '--batch', 'csv', '--url-column', 'href'], env2);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('no "href" column in the CSV header (found: Name, Link)');
+  });
+
+  it('enqueue of a file with no URLs says so and exits 2', async () => {
+    const env2 = { ...env, QUEUE_PREFIX: `mt-test-cli-${Math.random().toString(36).slice(2, 8)}` };
+    const empty = join(dir, 'empty.txt');
+    await writeFile(empty, '');
+    const run = await runCli(['enqueue', empty, '--batch', 'empty'], env2);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(`${empty}: no media URLs in 0 lines\n`);
+    const comments = join(dir, 'comments.txt');
+    await writeFile(comments, '# nothing yet\n\n# still nothing\n');
+    const commented = await runCli(['enqueue', comments, '--batch', 'empty'], env2);
+    expect(commented.code).toBe(2);
+    expect(commented.stderr).toBe(`${comments}: no media URLs in 3 lines\n`);
+    const headerOnly = join(dir, 'header-only.csv');
+    await writeFile(headerOnly, 'url,title\n');
+    const csv = await runCli(['enqueue', headerOnly, '--batch', 'empty'], env2);
+    expect(csv.code).toBe(2);
+    expect(csv.stderr).toBe(`${headerOnly}: no media URLs in 1 line\n`);
+    const stdin = await runCli(['enqueue', '-', '--batch', 'empty'], env2, 'not a url\n');
+    expect(stdin.code).toBe(2);
+    expect(stdin.stderr).toContain('stdin: no media URLs in 1 line\n');
+    // One empty source among good ones: the run goes on and says which file had nothing.
+    const mixed = await runCli(
+      ['enqueue', empty, 'https://cdn.example.com/ok.mp3', '--batch', 'empty'],
+      env2,
+    );
+    expect(mixed.code).toBe(0);
+    expect(mixed.stderr).toBe(`${empty}: no media URLs in 0 lines\n`);
+  });
 });

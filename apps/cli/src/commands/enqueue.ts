@@ -17,13 +17,18 @@ const SPEC = defineSpec({
     batch: { type: 'string' },
     taxonomy: { type: 'string' },
     rss: { type: 'string', multiple: true },
+    'url-column': { type: 'string' },
   },
   help: {
     batch: 'NAME  the batch to add to (required)',
     taxonomy: 'NAME  tag list of a new batch (default media)',
     rss: 'URL_OR_FILE  a podcast feed (RSS 2.0 or Atom); repeatable',
+    'url-column': 'NAME  the CSV column with the URLs (default url, any case); reads stdin as CSV too',
   },
-  notes: ['Exit 0 when something valid was read, 2 when nothing was.'],
+  notes: [
+    'CSV files (.csv, .tsv) may be separated by , ; or tab (detected from the header line); the other',
+    'columns are kept as metadata. Exit 0 when something valid was read, 2 when nothing was.',
+  ],
 });
 const USAGE = SPEC.usage;
 // Past this many, rejected lines are counted but not each printed.
@@ -67,6 +72,7 @@ interface Plan {
   taxonomy: string | undefined;
   feeds: string[];
   positionals: string[];
+  urlColumn: string | undefined;
 }
 
 /** `mediatag enqueue`: read sources, write the batch to Postgres, add the jobs. */
@@ -79,7 +85,10 @@ export const enqueueCommand: Command = {
       throw new UsageError(`no SOURCE given\nusage: ${USAGE}`);
     if (positionals.filter((p) => p === '-').length > 1)
       throw new UsageError('stdin (-) can be read only once');
-    return (ctx) => run(ctx, { batch, taxonomy: values.taxonomy, feeds, positionals });
+    const urlColumn = values['url-column'];
+    if (urlColumn !== undefined && urlColumn.trim() === '')
+      throw new UsageError('--url-column needs a column name');
+    return (ctx) => run(ctx, { batch, taxonomy: values.taxonomy, feeds, positionals, urlColumn });
   },
 };
 
@@ -119,13 +128,25 @@ async function run(ctx: Context, plan: Plan): Promise<number> {
   }
   const locals: string[] = [];
   for (const [i, arg] of positionals.entries()) {
-    for await (const item of sourceItems(arg, i + 1, ctx.io.stdin)) {
+    // Lines read from this source, when it is line-based (a file or stdin, not a URL or folder).
+    let lines: number | undefined;
+    let found = 0;
+    const hooks = {
+      lines: (_source: string, count: number) => {
+        lines = (lines ?? 0) + count;
+      },
+    };
+    for await (const item of sourceItems(arg, i + 1, ctx.io.stdin, { urlColumn: plan.urlColumn, hooks })) {
       if (item.kind === 'rejected') reject(item);
       else if (item.kind === 'local') locals.push(item.path);
       else {
         valid += 1;
+        found += 1;
         await writer.add(item.url, { metadata: item.metadata });
       }
+    }
+    if (lines !== undefined && found === 0) {
+      ctx.err(`${arg === '-' ? 'stdin' : arg}: no media URLs in ${lines} ${lines === 1 ? 'line' : 'lines'}`);
     }
   }
   let uploaded = 0;
