@@ -248,4 +248,84 @@ describe('mediatag CLI', () => {
     expect(mixed.code).toBe(0);
     expect(mixed.stderr).toBe(`${empty}: no media URLs in 0 lines\n`);
   });
+
+  it('results exports every column of tagged_files, and --columns chooses', async () => {
+    const env2 = { ...env, QUEUE_PREFIX: `mt-test-cli-${Math.random().toString(36).slice(2, 8)}` };
+    // More than one page (1,000 rows), so the keyset paging is exercised too.
+    const urls = Array.from({ length: 1200 }, (_, i) => `https://cdn.example.com/export/${i}.mp3`);
+    expect((await runCli(['enqueue', '-', '--batch', 'export'], env2, urls.join('\n'))).code).toBe(0);
+    const { default: pg } = await import('pg');
+    const client = new pg.Client({ connectionString: env.DATABASE_URL });
+    await client.connect();
+    const viewColumns = (
+      await client.query(
+        `SELECT column_name FROM information_schema.columns
+         WHERE table_schema = current_schema() AND table_name = 'tagged_files' ORDER BY ordinal_position`,
+      )
+    ).rows.map((r) => r.column_name as string);
+    // The columns migration 0003 added, which the hand-copied list never exported.
+    expect(viewColumns).toEqual(
+      expect.arrayContaining([
+        'feed_title',
+        'title',
+        'published_at',
+        'transcription_cost_usd',
+        'llm_cost_usd',
+      ]),
+    );
+    const first =
+      "(SELECT min(media_file_id) FROM batch_files bf JOIN batches b ON b.id = bf.batch_id WHERE b.name = 'export')";
+    await client.query(
+      `UPDATE batch_files SET title = '\uFF1DHYPERLINK("http://evil")', feed_title = E'\\n=1+1',
+         published_at = '2024-05-01T10:00:00Z' WHERE media_file_id = ${first}`,
+    );
+    await client.query(
+      `UPDATE media_files SET error = '  =cmd|"/C calc"!A0', cost_usd = 0.0125 WHERE id = ${first}`,
+    );
+    await client.end();
+
+    const csv = await runCli(['results', '--batch', 'export', '--format', 'csv'], env2);
+    expect(csv.code).toBe(0);
+    const lines = csv.stdout.split('\n');
+    expect(lines[0]).toBe(viewColumns.join(','));
+    expect(csv.stdout).toContain('2024-05-01T10:00:00.000Z');
+
+    const jsonl = await runCli(['results', '--batch', 'export', '--format', 'jsonl'], env2);
+    const rows = jsonl.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(rows).toHaveLength(1200);
+    expect(Object.keys(rows[0])).toEqual(viewColumns);
+    expect(rows[0]).toMatchObject({
+      transcription_cost_usd: 0.0125,
+      published_at: '2024-05-01T10:00:00.000Z',
+    });
+    expect(
+      JSON.parse((await runCli(['results', '--batch', 'export', '--format', 'json'], env2)).stdout),
+    ).toHaveLength(1200);
+
+    const chosen = await runCli(
+      ['results', '--batch', 'export', '--format', 'csv', '--columns', 'url, feed_title,published_at'],
+      env2,
+    );
+    expect(chosen.stdout.split('\n')[0]).toBe('url,feed_title,published_at');
+    // The first row's feed_title holds a newline: a quoted cell that spans two lines.
+    expect(chosen.stdout).toContain(`\n${urls[0]},"\n=1+1",2024-05-01T10:00:00.000Z\n`);
+    expect(chosen.stdout.split('\n').filter((l) => l.startsWith('https://'))).toHaveLength(1200);
+
+    const table = await runCli(['results', '--batch', 'export'], env2);
+    expect(table.stdout.split('\n')[0]).toMatch(
+      /^url +topic +transcript_status +tag_status +audio_duration_s +error$/,
+    );
+    const narrow = await runCli(['results', '--batch', 'export', '--columns', 'title,url'], env2);
+    expect(narrow.stdout.split('\n')[0]).toMatch(/^title +url$/);
+
+    const unknown = await runCli(['results', '--batch', 'export', '--columns', 'url,cost,nope'], env2);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stdout).toBe('');
+    expect(unknown.stderr).toBe(
+      `mediatag: --columns: no column "cost", "nope" in tagged_files; valid columns: ${viewColumns.join(', ')}\n`,
+    );
+  });
 });
