@@ -249,7 +249,7 @@ describe('mediatag CLI', () => {
     expect(mixed.stderr).toBe(`${empty}: no media URLs in 0 lines\n`);
   });
 
-  it('results exports every column of tagged_files, and --columns chooses', async () => {
+  it('results exports every column of tagged_files, --columns chooses, and CSV formulas are neutralised', async () => {
     const env2 = { ...env, QUEUE_PREFIX: `mt-test-cli-${Math.random().toString(36).slice(2, 8)}` };
     // More than one page (1,000 rows), so the keyset paging is exercised too.
     const urls = Array.from({ length: 1200 }, (_, i) => `https://cdn.example.com/export/${i}.mp3`);
@@ -288,6 +288,9 @@ describe('mediatag CLI', () => {
     expect(csv.code).toBe(0);
     const lines = csv.stdout.split('\n');
     expect(lines[0]).toBe(viewColumns.join(','));
+    expect(csv.stdout).toContain(`"'\uFF1DHYPERLINK(""http://evil"")"`);
+    expect(csv.stdout).toContain(`"'\n=1+1"`);
+    expect(csv.stdout).toContain(`"'  =cmd|""/C calc""!A0"`);
     expect(csv.stdout).toContain('2024-05-01T10:00:00.000Z');
 
     const jsonl = await runCli(['results', '--batch', 'export', '--format', 'jsonl'], env2);
@@ -311,7 +314,7 @@ describe('mediatag CLI', () => {
     );
     expect(chosen.stdout.split('\n')[0]).toBe('url,feed_title,published_at');
     // The first row's feed_title holds a newline: a quoted cell that spans two lines.
-    expect(chosen.stdout).toContain(`\n${urls[0]},"\n=1+1",2024-05-01T10:00:00.000Z\n`);
+    expect(chosen.stdout).toContain(`\n${urls[0]},"'\n=1+1",2024-05-01T10:00:00.000Z\n`);
     expect(chosen.stdout.split('\n').filter((l) => l.startsWith('https://'))).toHaveLength(1200);
 
     const table = await runCli(['results', '--batch', 'export'], env2);

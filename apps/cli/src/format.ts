@@ -11,13 +11,21 @@ function text(value: unknown): string {
   return String(value);
 }
 
+// What a spreadsheet may run as a formula: = + - @, also their full-width (＝ ＋ － ＠) and
+// small (﹦ ﹢ ﹣ ﹫) forms, which some spreadsheets normalise to ASCII before evaluating.
+const FORMULA_START = /^[=+\-@\uFF1D\uFF0B\uFF0D\uFF20\uFE66\uFE62\uFE63\uFE6B]/;
+// Spreadsheets skip leading blanks before a formula: ASCII and Unicode spaces (\s covers
+// NBSP, U+2000–U+200A, U+3000, BOM …) and the zero-width ones \s does not.
+const LEADING_BLANKS = /^[\s\u180E\u200B-\u200D\u2060]+/;
+
 /**
- * One CSV cell (RFC 4180 quoting). Cells a spreadsheet would run as a formula (= + - @,
- * tab, CR) get a leading apostrophe: URLs, answers and metadata are untrusted text.
+ * One CSV cell (RFC 4180 quoting). A cell a spreadsheet would run as a formula gets a
+ * leading apostrophe: one starting with a tab, CR or LF, or whose first character after
+ * leading blanks starts a formula. URLs, answers, titles and metadata are untrusted text.
  */
 export function csvCell(value: unknown): string {
   let s = text(value);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  if (/^[\t\r\n]/.test(s) || FORMULA_START.test(s.replace(LEADING_BLANKS, ''))) s = `'${s}`;
   return /[",\r\n]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
