@@ -331,4 +331,65 @@ describe('mediatag CLI', () => {
       `mediatag: --columns: no column "cost", "nope" in tagged_files; valid columns: ${viewColumns.join(', ')}\n`,
     );
   });
+
+  it('enqueue shows progress on stderr: periodic lines when not a terminal, nothing with --quiet', async () => {
+    const env2 = { ...env, QUEUE_PREFIX: `mt-test-cli-${Math.random().toString(36).slice(2, 8)}` };
+    // 25,000 lines (2,500 URLs, the rest comments): at least two 10,000-line marks.
+    const lines = Array.from({ length: 25_000 }, (_, i) =>
+      i % 10 === 0 ? `https://cdn.example.com/progress/${i}.mp3` : `# comment ${i}`,
+    );
+    const input = `${lines.join('\n')}\n`;
+    const run = await runCli(['enqueue', '-', '--batch', 'progress'], env2, input);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('added 2500, already known 0, rejected 0');
+    const progress = run.stderr.split('\n').filter((l) => l.startsWith('enqueue: '));
+    expect(progress.length).toBeGreaterThanOrEqual(2);
+    expect(run.stderr.split('\n').filter((l) => l !== '' && !l.startsWith('enqueue: '))).toEqual([]);
+    const read = progress.map((l) => {
+      const m = /^enqueue: read ([\d,]+) lines, added ([\d,]+), already known ([\d,]+) \(\S+\)$/.exec(l);
+      expect(m, l).not.toBeNull();
+      return Number(m?.[1]?.replace(/,/g, ''));
+    });
+    expect(read).toEqual([...read].sort((a, b) => a - b));
+    expect(read.at(-1)).toBeGreaterThanOrEqual(20_000);
+
+    const quiet = await runCli(['enqueue', '-', '--batch', 'progress-quiet', '--quiet'], env2, input);
+    expect(quiet.code).toBe(0);
+    expect(quiet.stderr).toBe('');
+  });
+
+  it('enqueue on a terminal redraws one progress line in place and clears it at the end', async () => {
+    const env2 = {
+      ...env,
+      LOG_LEVEL: 'silent',
+      QUEUE_PREFIX: `mt-test-cli-${Math.random().toString(36).slice(2, 8)}`,
+    };
+    const { PassThrough, Readable } = await import('node:stream');
+    const { main } = await import('./main.ts');
+    const stdout = new PassThrough();
+    const stderr = Object.assign(new PassThrough(), { isTTY: true });
+    let err = '';
+    stderr.on('data', (c: Buffer) => {
+      err += c.toString();
+    });
+    stdout.resume();
+    const urls = Array.from({ length: 50 }, (_, i) => `https://cdn.example.com/tty/${i}.mp3`).join('\n');
+    const code = await main(['enqueue', '-', '--batch', 'tty'], env2, {
+      stdin: Readable.from([urls]),
+      stdout,
+      stderr,
+    });
+    expect(code).toBe(0);
+    const eraseLine = '\x1b[K';
+    const draws = err.split('\r').filter((d) => d !== '' && d !== eraseLine);
+    expect(draws.length).toBeGreaterThanOrEqual(1);
+    for (const draw of draws) {
+      expect(draw.endsWith(eraseLine)).toBe(true);
+      expect(draw.slice(0, -eraseLine.length)).toMatch(
+        /^enqueue: read \d+ lines, added \d+, already known \d+ \(\S+\)$/,
+      );
+    }
+    expect(err.endsWith('\r\x1b[K')).toBe(true);
+    expect(err).not.toContain('\n');
+  });
 });

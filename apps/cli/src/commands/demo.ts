@@ -78,7 +78,7 @@ async function run(ctx: Context, timeScale: number, concurrency: number): Promis
       const file = join(dir, `${taxonomy}.txt`);
       const urls = samples.filter((s) => s.taxonomy === taxonomy).map((s) => s.url);
       await writeFile(file, `# emulator sample library: ${taxonomy}\n${urls.join('\n')}\n`);
-      await enqueueCommand.prepare([file, '--batch', batch, '--taxonomy', taxonomy])(demo);
+      await enqueueCommand.prepare([file, '--batch', batch, '--taxonomy', taxonomy, '--quiet'])(demo);
     }
     deps = await createWorkerDeps(env, ctx.log);
     workers = startWorkers(deps, { role: 'all', concurrency });

@@ -6,6 +6,7 @@ import { batchName } from '../batch.ts';
 import type { Context } from '../context.ts';
 import { feedEpisodes } from '../enqueue/feed.ts';
 import { type LocalResult, mapBounded, resolveLocalFile } from '../enqueue/local.ts';
+import { EnqueueProgress } from '../enqueue/progress.ts';
 import { type Item, sourceItems } from '../enqueue/sources.ts';
 import { BatchWriter } from '../enqueue/writer.ts';
 
@@ -18,16 +19,20 @@ const SPEC = defineSpec({
     taxonomy: { type: 'string' },
     rss: { type: 'string', multiple: true },
     'url-column': { type: 'string' },
+    quiet: { type: 'boolean', short: 'q' },
   },
   help: {
     batch: 'NAME  the batch to add to (required)',
     taxonomy: 'NAME  tag list of a new batch (default media)',
     rss: 'URL_OR_FILE  a podcast feed (RSS 2.0 or Atom); repeatable',
     'url-column': 'NAME  the CSV column with the URLs (default url, any case); reads stdin as CSV too',
+    quiet: 'no progress display (rejections and the summary are still printed)',
   },
   notes: [
     'CSV files (.csv, .tsv) may be separated by , ; or tab (detected from the header line); the other',
-    'columns are kept as metadata. Exit 0 when something valid was read, 2 when nothing was.',
+    'columns are kept as metadata. Progress (lines read, items added, bytes uploaded) is shown on',
+    'stderr: one updating line on a terminal, else a line every 5 s or 10,000 lines.',
+    'Exit 0 when something valid was read, 2 when nothing was.',
   ],
 });
 const USAGE = SPEC.usage;
@@ -73,6 +78,7 @@ interface Plan {
   feeds: string[];
   positionals: string[];
   urlColumn: string | undefined;
+  quiet: boolean;
 }
 
 /** `mediatag enqueue`: read sources, write the batch to Postgres, add the jobs. */
@@ -88,27 +94,56 @@ export const enqueueCommand: Command = {
     const urlColumn = values['url-column'];
     if (urlColumn !== undefined && urlColumn.trim() === '')
       throw new UsageError('--url-column needs a column name');
-    return (ctx) => run(ctx, { batch, taxonomy: values.taxonomy, feeds, positionals, urlColumn });
+    return (ctx) =>
+      run(ctx, {
+        batch,
+        taxonomy: values.taxonomy,
+        feeds,
+        positionals,
+        urlColumn,
+        quiet: values.quiet === true,
+      });
   },
 };
 
 async function run(ctx: Context, plan: Plan): Promise<number> {
-  const { feeds, positionals } = plan;
   // Unknown taxonomy or a batch conflict stop the run before anything is written.
   const batch = await openBatch(ctx, plan.batch, plan.taxonomy);
   const queues = await ctx.queues();
   const writer = new BatchWriter(await ctx.db(), queues, batch);
+  const progress = new EnqueueProgress(ctx.io.stderr, () => writer.totals, { quiet: plan.quiet });
+  try {
+    return await read(ctx, plan, batch, writer, progress);
+  } finally {
+    progress.done();
+  }
+}
+
+async function read(
+  ctx: Context,
+  plan: Plan,
+  batch: Awaited<ReturnType<typeof openBatch>>,
+  writer: BatchWriter,
+  progress: EnqueueProgress,
+): Promise<number> {
+  const { feeds, positionals } = plan;
   let rejected = 0;
   let valid = 0;
+  // A message must not land in the middle of the progress line a terminal shows.
+  const say = (line: string) => {
+    progress.clear();
+    ctx.err(line);
+  };
   const reject = (item: Extract<Item, { kind: 'rejected' }>) => {
     rejected += 1;
     if (rejected <= MAX_PRINTED_REJECTIONS) {
       const where = item.origin.line > 0 ? `${item.origin.source}:${item.origin.line}` : item.origin.source;
-      ctx.err(`rejected ${where}: ${item.reason}`);
+      say(`rejected ${where}: ${item.reason}`);
     }
   };
   for (const feed of feeds) {
     for await (const rec of feedEpisodes(feed, { maxBytes: ctx.env.FEED_MAX_BYTES })) {
+      progress.item();
       if (rec.kind === 'rejected') {
         reject(rec);
         continue;
@@ -134,6 +169,7 @@ async function run(ctx: Context, plan: Plan): Promise<number> {
     const hooks = {
       lines: (_source: string, count: number) => {
         lines = (lines ?? 0) + count;
+        progress.read(count);
       },
     };
     for await (const item of sourceItems(arg, i + 1, ctx.io.stdin, { urlColumn: plan.urlColumn, hooks })) {
@@ -146,20 +182,22 @@ async function run(ctx: Context, plan: Plan): Promise<number> {
       }
     }
     if (lines !== undefined && found === 0) {
-      ctx.err(`${arg === '-' ? 'stdin' : arg}: no media URLs in ${lines} ${lines === 1 ? 'line' : 'lines'}`);
+      say(`${arg === '-' ? 'stdin' : arg}: no media URLs in ${lines} ${lines === 1 ? 'line' : 'lines'}`);
     }
   }
   let uploaded = 0;
   if (locals.length > 0) {
     const aai = ctx.assemblyai();
     const db = await ctx.db();
-    ctx.err(`uploading ${locals.length} local files (${ctx.env.UPLOAD_CONCURRENCY} at a time)…`);
+    if (!plan.quiet) say(`uploading ${locals.length} local files (${ctx.env.UPLOAD_CONCURRENCY} at a time)…`);
+    progress.locals(locals.length);
     const sameRun = new Map<string, Promise<LocalResult>>();
     const results = mapBounded(toAsync(locals), ctx.env.UPLOAD_CONCURRENCY, async (path) => ({
       path,
       result: await resolveLocalFile(db, aai, path, sameRun),
     }));
     for await (const { path, result } of results) {
+      progress.local(result.ok && result.uploaded ? result.bytes : 0);
       if (!result.ok) {
         reject({ kind: 'rejected', reason: result.reason, origin: { source: path, line: 0 } });
         continue;
