@@ -31,7 +31,7 @@ export const MEDIA_EXTENSIONS = new Set([
   '.3gp',
 ]);
 
-// AssemblyAI accepts uploads up to 2.2 GB (NOTES.md).
+// AssemblyAI accepts uploads up to 2.2 GB (its documented /v2/upload limit).
 const MAX_UPLOAD_BYTES = 2.2e9;
 
 /** True when the path's extension is a known audio or video type. */
