@@ -147,4 +147,251 @@ describe('mediatag CLI', () => {
     expect(rows[0].dated).toBeGreaterThan(0);
     expect(rows[0].feeds).toBe(2);
   });
+
+  it('batch names are trimmed wherever they are taken', async () => {
+    const env2 = { ...env, QUEUE_PREFIX: `mt-test-cli-${Math.random().toString(36).slice(2, 8)}` };
+    const run = await runCli(
+      ['enqueue', 'https://cdn.example.com/trim.mp3', '--batch', '\u00a0 trimmed \t'],
+      env2,
+    );
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^batch trimmed \(taxonomy media v1\): added 1/);
+    const status = await runCli(['status', '--batch', ' trimmed', '--json'], env2);
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({ batch: 'trimmed', total: 1 });
+    expect((await runCli(['results', '--batch', 'trimmed ', '--format', 'jsonl'], env2)).stdout).toContain(
+      '"url":"https://cdn.example.com/trim.mp3"',
+    );
+    const { default: pg } = await import('pg');
+    const client = new pg.Client({ connectionString: env.DATABASE_URL });
+    await client.connect();
+    const { rows } = await client.query("SELECT name FROM batches WHERE name LIKE '%trimmed%'");
+    await client.end();
+    expect(rows).toEqual([{ name: 'trimmed' }]);
+  });
+
+  it('enqueue reads the CSVs spreadsheets write: any-case header, BOM, ; or tab, --url-column', async () => {
+    const env2 = { ...env, QUEUE_PREFIX: `mt-test-cli-${Math.random().toString(36).slice(2, 8)}` };
+    const files: [name: string, text: string, extra: string[]][] = [
+      ['upper.csv', 'URL,Title\nhttps://cdn.example.com/csv/1.mp3,One\n', []],
+      ['mixed.csv', ' Url ,Title\r\nhttps://cdn.example.com/csv/2.mp3,Two\r\n', []],
+      // Excel in much of Europe: BOM, semicolons, a comma inside a field.
+      ['excel.csv', '\uFEFFurl;Title\nhttps://cdn.example.com/csv/3.mp3;Three, with a comma\n', []],
+      ['tabs.tsv', 'Title\tURL\nFour\thttps://cdn.example.com/csv/4.mp3', []],
+      ['links.csv', 'Name;Link\nFive;https://cdn.example.com/csv/5.mp3\n', ['--url-column', 'link']],
+    ];
+    for (const [name, text, extra] of files) {
+      const path = join(dir, name);
+      await writeFile(path, text);
+      const run = await runCli(['enqueue', path, '--batch', 'csv', ...extra], env2);
+      expect(run.stderr, name).toBe('');
+      expect(run.code, name).toBe(0);
+      expect(run.stdout, name).toContain('added 1, already known 0, rejected 0');
+    }
+    const piped = await runCli(
+      ['enqueue', '-', '--batch', 'csv', '--url-column', 'Media URL'],
+      env2,
+      'id,media url\n6,https://cdn.example.com/csv/6.mp3\n',
+    );
+    expect(piped.stdout).toContain('added 1, already known 0, rejected 0');
+    const { default: pg } = await import('pg');
+    const client = new pg.Client({ connectionString: env.DATABASE_URL });
+    await client.connect();
+    const { rows } = await client.query(
+      "SELECT url, metadata FROM tagged_files WHERE batch = 'csv' ORDER BY url",
+    );
+    await client.end();
+    expect(rows).toEqual([
+      { url: 'https://cdn.example.com/csv/1.mp3', metadata: { Title: 'One' } },
+      { url: 'https://cdn.example.com/csv/2.mp3', metadata: { Title: 'Two' } },
+      { url: 'https://cdn.example.com/csv/3.mp3', metadata: { Title: 'Three, with a comma' } },
+      { url: 'https://cdn.example.com/csv/4.mp3', metadata: { Title: 'Four' } },
+      { url: 'https://cdn.example.com/csv/5.mp3', metadata: { Name: 'Five' } },
+      { url: 'https://cdn.example.com/csv/6.mp3', metadata: { id: '6' } },
+    ]);
+
+    const noColumn = join(dir, 'nocolumn.csv');
+    await writeFile(noColumn, 'Name;Link\nFive;https://cdn.example.com/csv/5.mp3\n');
+    const missing = await runCli(['enqueue', noColumn, '--batch', 'csv'], env2);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe(
+      `mediatag: ${noColumn}: no "url" column in the CSV header (found: Name, Link); name the column with --url-column NAME\n`,
+    );
+    const wrong = await runCli(['enqueue', noColumn, '--batch', 'csv', '--url-column', 'href'], env2);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('no "href" column in the CSV header (found: Name, Link)');
+  });
+
+  it('enqueue of a file with no URLs says so and exits 2', async () => {
+    const env2 = { ...env, QUEUE_PREFIX: `mt-test-cli-${Math.random().toString(36).slice(2, 8)}` };
+    const empty = join(dir, 'empty.txt');
+    await writeFile(empty, '');
+    const run = await runCli(['enqueue', empty, '--batch', 'empty'], env2);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(`${empty}: no media URLs in 0 lines\n`);
+    const comments = join(dir, 'comments.txt');
+    await writeFile(comments, '# nothing yet\n\n# still nothing\n');
+    const commented = await runCli(['enqueue', comments, '--batch', 'empty'], env2);
+    expect(commented.code).toBe(2);
+    expect(commented.stderr).toBe(`${comments}: no media URLs in 3 lines\n`);
+    const headerOnly = join(dir, 'header-only.csv');
+    await writeFile(headerOnly, 'url,title\n');
+    const csv = await runCli(['enqueue', headerOnly, '--batch', 'empty'], env2);
+    expect(csv.code).toBe(2);
+    expect(csv.stderr).toBe(`${headerOnly}: no media URLs in 1 line\n`);
+    const stdin = await runCli(['enqueue', '-', '--batch', 'empty'], env2, 'not a url\n');
+    expect(stdin.code).toBe(2);
+    expect(stdin.stderr).toContain('stdin: no media URLs in 1 line\n');
+    // One empty source among good ones: the run goes on and says which file had nothing.
+    const mixed = await runCli(
+      ['enqueue', empty, 'https://cdn.example.com/ok.mp3', '--batch', 'empty'],
+      env2,
+    );
+    expect(mixed.code).toBe(0);
+    expect(mixed.stderr).toBe(`${empty}: no media URLs in 0 lines\n`);
+  });
+
+  it('results exports every column of tagged_files, --columns chooses, and CSV formulas are neutralised', async () => {
+    const env2 = { ...env, QUEUE_PREFIX: `mt-test-cli-${Math.random().toString(36).slice(2, 8)}` };
+    // More than one page (1,000 rows), so the keyset paging is exercised too.
+    const urls = Array.from({ length: 1200 }, (_, i) => `https://cdn.example.com/export/${i}.mp3`);
+    expect((await runCli(['enqueue', '-', '--batch', 'export'], env2, urls.join('\n'))).code).toBe(0);
+    const { default: pg } = await import('pg');
+    const client = new pg.Client({ connectionString: env.DATABASE_URL });
+    await client.connect();
+    const viewColumns = (
+      await client.query(
+        `SELECT column_name FROM information_schema.columns
+         WHERE table_schema = current_schema() AND table_name = 'tagged_files' ORDER BY ordinal_position`,
+      )
+    ).rows.map((r) => r.column_name as string);
+    // The columns migration 0003 added, which the hand-copied list never exported.
+    expect(viewColumns).toEqual(
+      expect.arrayContaining([
+        'feed_title',
+        'title',
+        'published_at',
+        'transcription_cost_usd',
+        'llm_cost_usd',
+      ]),
+    );
+    const first =
+      "(SELECT min(media_file_id) FROM batch_files bf JOIN batches b ON b.id = bf.batch_id WHERE b.name = 'export')";
+    await client.query(
+      `UPDATE batch_files SET title = '\uFF1DHYPERLINK("http://evil")', feed_title = E'\\n=1+1',
+         published_at = '2024-05-01T10:00:00Z' WHERE media_file_id = ${first}`,
+    );
+    await client.query(
+      `UPDATE media_files SET error = '  =cmd|"/C calc"!A0', cost_usd = 0.0125 WHERE id = ${first}`,
+    );
+    await client.end();
+
+    const csv = await runCli(['results', '--batch', 'export', '--format', 'csv'], env2);
+    expect(csv.code).toBe(0);
+    const lines = csv.stdout.split('\n');
+    expect(lines[0]).toBe(viewColumns.join(','));
+    expect(csv.stdout).toContain(`"'\uFF1DHYPERLINK(""http://evil"")"`);
+    expect(csv.stdout).toContain(`"'\n=1+1"`);
+    expect(csv.stdout).toContain(`"'  =cmd|""/C calc""!A0"`);
+    expect(csv.stdout).toContain('2024-05-01T10:00:00.000Z');
+
+    const jsonl = await runCli(['results', '--batch', 'export', '--format', 'jsonl'], env2);
+    const rows = jsonl.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(rows).toHaveLength(1200);
+    expect(Object.keys(rows[0])).toEqual(viewColumns);
+    expect(rows[0]).toMatchObject({
+      transcription_cost_usd: 0.0125,
+      published_at: '2024-05-01T10:00:00.000Z',
+    });
+    expect(
+      JSON.parse((await runCli(['results', '--batch', 'export', '--format', 'json'], env2)).stdout),
+    ).toHaveLength(1200);
+
+    const chosen = await runCli(
+      ['results', '--batch', 'export', '--format', 'csv', '--columns', 'url, feed_title,published_at'],
+      env2,
+    );
+    expect(chosen.stdout.split('\n')[0]).toBe('url,feed_title,published_at');
+    // The first row's feed_title holds a newline: a quoted cell that spans two lines.
+    expect(chosen.stdout).toContain(`\n${urls[0]},"'\n=1+1",2024-05-01T10:00:00.000Z\n`);
+    expect(chosen.stdout.split('\n').filter((l) => l.startsWith('https://'))).toHaveLength(1200);
+
+    const table = await runCli(['results', '--batch', 'export'], env2);
+    expect(table.stdout.split('\n')[0]).toMatch(
+      /^url +topic +transcript_status +tag_status +audio_duration_s +error$/,
+    );
+    const narrow = await runCli(['results', '--batch', 'export', '--columns', 'title,url'], env2);
+    expect(narrow.stdout.split('\n')[0]).toMatch(/^title +url$/);
+
+    const unknown = await runCli(['results', '--batch', 'export', '--columns', 'url,cost,nope'], env2);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stdout).toBe('');
+    expect(unknown.stderr).toBe(
+      `mediatag: --columns: no column "cost", "nope" in tagged_files; valid columns: ${viewColumns.join(', ')}\n`,
+    );
+  });
+
+  it('enqueue shows progress on stderr: periodic lines when not a terminal, nothing with --quiet', async () => {
+    const env2 = { ...env, QUEUE_PREFIX: `mt-test-cli-${Math.random().toString(36).slice(2, 8)}` };
+    // 25,000 lines (2,500 URLs, the rest comments): at least two 10,000-line marks.
+    const lines = Array.from({ length: 25_000 }, (_, i) =>
+      i % 10 === 0 ? `https://cdn.example.com/progress/${i}.mp3` : `# comment ${i}`,
+    );
+    const input = `${lines.join('\n')}\n`;
+    const run = await runCli(['enqueue', '-', '--batch', 'progress'], env2, input);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('added 2500, already known 0, rejected 0');
+    const progress = run.stderr.split('\n').filter((l) => l.startsWith('enqueue: '));
+    expect(progress.length).toBeGreaterThanOrEqual(2);
+    expect(run.stderr.split('\n').filter((l) => l !== '' && !l.startsWith('enqueue: '))).toEqual([]);
+    const read = progress.map((l) => {
+      const m = /^enqueue: read ([\d,]+) lines, added ([\d,]+), already known ([\d,]+) \(\S+\)$/.exec(l);
+      expect(m, l).not.toBeNull();
+      return Number(m?.[1]?.replace(/,/g, ''));
+    });
+    expect(read).toEqual([...read].sort((a, b) => a - b));
+    expect(read.at(-1)).toBeGreaterThanOrEqual(20_000);
+
+    const quiet = await runCli(['enqueue', '-', '--batch', 'progress-quiet', '--quiet'], env2, input);
+    expect(quiet.code).toBe(0);
+    expect(quiet.stderr).toBe('');
+  });
+
+  it('enqueue on a terminal redraws one progress line in place and clears it at the end', async () => {
+    const env2 = {
+      ...env,
+      LOG_LEVEL: 'silent',
+      QUEUE_PREFIX: `mt-test-cli-${Math.random().toString(36).slice(2, 8)}`,
+    };
+    const { PassThrough, Readable } = await import('node:stream');
+    const { main } = await import('./main.ts');
+    const stdout = new PassThrough();
+    const stderr = Object.assign(new PassThrough(), { isTTY: true });
+    let err = '';
+    stderr.on('data', (c: Buffer) => {
+      err += c.toString();
+    });
+    stdout.resume();
+    const urls = Array.from({ length: 50 }, (_, i) => `https://cdn.example.com/tty/${i}.mp3`).join('\n');
+    const code = await main(['enqueue', '-', '--batch', 'tty'], env2, {
+      stdin: Readable.from([urls]),
+      stdout,
+      stderr,
+    });
+    expect(code).toBe(0);
+    const eraseLine = '\x1b[K';
+    const draws = err.split('\r').filter((d) => d !== '' && d !== eraseLine);
+    expect(draws.length).toBeGreaterThanOrEqual(1);
+    for (const draw of draws) {
+      expect(draw.endsWith(eraseLine)).toBe(true);
+      expect(draw.slice(0, -eraseLine.length)).toMatch(
+        /^enqueue: read \d+ lines, added \d+, already known \d+ \(\S+\)$/,
+      );
+    }
+    expect(err.endsWith('\r\x1b[K')).toBe(true);
+    expect(err).not.toContain('\n');
+  });
 });

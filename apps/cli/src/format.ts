@@ -1,26 +1,8 @@
-/** The exported columns, in order (the first eleven are DESIGN.md's contract). */
-export const RESULT_COLUMNS = [
-  'batch',
-  'url',
-  'transcript_id',
-  'taxonomy',
-  'topic',
-  'transcript_status',
-  'tag_status',
-  'error',
-  'audio_duration_s',
-  'created_at',
-  'updated_at',
-  'taxonomy_version',
-  'raw_answer',
-  'language_code',
-  'model',
-  'input_tokens',
-  'output_tokens',
-  'metadata',
-] as const;
+/** One exported row: column name → value as pg returned it. */
+export type ResultRow = Record<string, unknown>;
 
-export type ResultRow = Record<(typeof RESULT_COLUMNS)[number], unknown>;
+/** The columns `results --format table` shows unless --columns says otherwise: what a person reads first. */
+export const TABLE_COLUMNS = ['url', 'topic', 'transcript_status', 'tag_status', 'audio_duration_s', 'error'];
 
 function text(value: unknown): string {
   if (value === null || value === undefined) return '';
@@ -29,55 +11,53 @@ function text(value: unknown): string {
   return String(value);
 }
 
+// What a spreadsheet may run as a formula: = + - @, also their full-width (＝ ＋ － ＠) and
+// small (﹦ ﹢ ﹣ ﹫) forms, which some spreadsheets normalise to ASCII before evaluating.
+const FORMULA_START = /^[=+\-@\uFF1D\uFF0B\uFF0D\uFF20\uFE66\uFE62\uFE63\uFE6B]/;
+// Spreadsheets skip leading blanks before a formula: ASCII and Unicode spaces (\s covers
+// NBSP, U+2000–U+200A, U+3000, BOM …) and the zero-width ones \s does not.
+const LEADING_BLANKS = /^[\s\u180E\u200B-\u200D\u2060]+/;
+
 /**
- * One CSV cell (RFC 4180 quoting). Cells a spreadsheet would run as a formula (= + - @,
- * tab, CR) get a leading apostrophe: URLs, answers and metadata are untrusted text.
+ * One CSV cell (RFC 4180 quoting). A cell a spreadsheet would run as a formula gets a
+ * leading apostrophe: one starting with a tab, CR or LF, or whose first character after
+ * leading blanks starts a formula. URLs, answers, titles and metadata are untrusted text.
  */
 export function csvCell(value: unknown): string {
   let s = text(value);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  if (/^[\t\r\n]/.test(s) || FORMULA_START.test(s.replace(LEADING_BLANKS, ''))) s = `'${s}`;
   return /[",\r\n]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** A CSV line for a row. */
-export function csvLine(row: ResultRow): string {
-  return RESULT_COLUMNS.map((c) => csvCell(row[c])).join(',');
+/** A CSV line of the given columns of a row. */
+export function csvLine(row: ResultRow, columns: readonly string[]): string {
+  return columns.map((c) => csvCell(row[c])).join(',');
 }
 
-/** A JSON object for a row, timestamps as ISO strings. */
-export function jsonRow(row: ResultRow): string {
+/** A JSON object of the given columns of a row, timestamps as ISO strings. */
+export function jsonRow(row: ResultRow, columns: readonly string[]): string {
   const out: Record<string, unknown> = {};
-  for (const c of RESULT_COLUMNS)
+  for (const c of columns)
     out[c] = row[c] instanceof Date ? (row[c] as Date).toISOString() : (row[c] ?? null);
   return JSON.stringify(out);
 }
 
-const TABLE_COLUMNS = [
-  'url',
-  'topic',
-  'transcript_status',
-  'tag_status',
-  'audio_duration_s',
-  'error',
-] as const;
 const MAX_WIDTH: Record<string, number> = { url: 60, error: 50 };
 
-/** Aligned text table of the columns a person reads first. */
-export function table(rows: ResultRow[]): string[] {
+/** Aligned text table of the given columns; long cells are cut with an ellipsis. */
+export function table(rows: ResultRow[], columns: readonly string[] = TABLE_COLUMNS): string[] {
   const cells = rows.map((r) =>
-    TABLE_COLUMNS.map((c) => {
+    columns.map((c) => {
       const s = text(r[c]).replace(/\s+/g, ' ');
       const max = MAX_WIDTH[c] ?? 40;
       return s.length > max ? `${s.slice(0, max - 1)}…` : s;
     }),
   );
-  const widths = TABLE_COLUMNS.map((c, i) =>
-    Math.max(c.length, ...cells.map((row) => (row[i] ?? '').length)),
-  );
+  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((row) => (row[i] ?? '').length)));
   const line = (values: readonly string[]) =>
     values
       .map((v, i) => v.padEnd(widths[i] ?? 0))
       .join('  ')
       .trimEnd();
-  return [line(TABLE_COLUMNS), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)];
+  return [line(columns), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)];
 }

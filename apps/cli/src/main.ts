@@ -1,5 +1,6 @@
 import { ConfigError } from '@mediatag/config';
 import { FatalError, toError, UsageError } from '@mediatag/errors';
+import { type Command, HelpRequested } from './args.ts';
 import { demoCommand } from './commands/demo.ts';
 import { emulatorCommand } from './commands/emulator.ts';
 import { enqueueCommand } from './commands/enqueue.ts';
@@ -9,27 +10,28 @@ import { resultsCommand } from './commands/results.ts';
 import { retagCommand } from './commands/retag.ts';
 import { retryCommand } from './commands/retry.ts';
 import { serveCommand } from './commands/serve.ts';
-import { statusCommand } from './commands/status.ts';
+import { statusCliCommand } from './commands/status-cli.ts';
 import { taxonomyCommand } from './commands/taxonomy.ts';
 import { workerCommand } from './commands/worker.ts';
 import { Context } from './context.ts';
 import { type Io, processIo, writeLine } from './io.ts';
 
-type Command = (ctx: Context, args: string[]) => Promise<number>;
-
-const COMMANDS: Record<string, { run: Command; help: string }> = {
-  migrate: { run: migrateCommand, help: 'create the database if missing, apply migrations' },
-  enqueue: { run: enqueueCommand, help: 'enqueue SOURCE… --batch NAME [--taxonomy NAME]' },
-  taxonomy: { run: taxonomyCommand, help: 'taxonomy add NAME FILE | list | show NAME' },
-  worker: { run: workerCommand, help: 'worker [transcribe|tag|all] [--concurrency N]' },
-  status: { run: statusCommand, help: 'status [--batch NAME] [--wait] [--json]' },
-  results: { run: resultsCommand, help: 'results --batch NAME [--format table|csv|json|jsonl]' },
-  retry: { run: retryCommand, help: 'retry --batch NAME: re-queue failed files' },
-  retag: { run: retagCommand, help: 'retag --batch NAME --taxonomy NAME: tag again, no new transcription' },
-  reconcile: { run: (ctx) => reconcileCommand(ctx), help: 'rebuild missing queue jobs from Postgres' },
-  serve: { run: serveCommand, help: 'serve: webhook receiver, /healthz, /metrics, dashboard' },
-  emulator: { run: emulatorCommand, help: 'emulator [--port 8089]: local AssemblyAI-compatible server' },
-  demo: { run: demoCommand, help: 'the main job end to end on the embedded emulator' },
+const COMMANDS: Record<string, { command: Command; help: string }> = {
+  migrate: { command: migrateCommand, help: 'create the database if missing, apply migrations' },
+  enqueue: { command: enqueueCommand, help: 'enqueue SOURCE… --batch NAME [--taxonomy NAME]' },
+  taxonomy: { command: taxonomyCommand, help: 'taxonomy add NAME FILE | list | show NAME' },
+  worker: { command: workerCommand, help: 'worker [transcribe|tag|all] [--concurrency N]' },
+  status: { command: statusCliCommand, help: 'status [--batch NAME] [--wait] [--json]' },
+  results: { command: resultsCommand, help: 'results --batch NAME [--format table|csv|json|jsonl]' },
+  retry: { command: retryCommand, help: 'retry --batch NAME: re-queue failed files' },
+  retag: {
+    command: retagCommand,
+    help: 'retag --batch NAME --taxonomy NAME: tag again, no new transcription',
+  },
+  reconcile: { command: reconcileCommand, help: 'rebuild missing queue jobs from Postgres' },
+  serve: { command: serveCommand, help: 'serve: webhook receiver, /healthz, /metrics, dashboard' },
+  emulator: { command: emulatorCommand, help: 'emulator [--port 8089]: local AssemblyAI-compatible server' },
+  demo: { command: demoCommand, help: 'the main job end to end on the embedded emulator' },
 };
 
 function usage(): string {
@@ -38,33 +40,43 @@ function usage(): string {
     'usage: mediatag COMMAND [options]',
     '',
     ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.help}`),
+    '',
+    'mediatag COMMAND --help shows what a command does and its options.',
   ].join('\n');
 }
 
 /**
  * The CLI entry point: returns the exit code (0 ok, 1 runtime failure, 2 bad usage or input).
- * The environment is passed in, parsed once here, and handed down.
+ * Arguments are parsed first (help, unknown options, bad values: no I/O at all); only then
+ * is the environment parsed, once, and handed down in a context that connects on first use.
  */
 export async function main(
   argv: string[],
   rawEnv: Record<string, string | undefined>,
   io: Io = processIo(),
 ): Promise<number> {
-  const [name, ...args] = argv;
+  let [name, ...args] = argv;
+  // `mediatag help enqueue` is `mediatag enqueue --help`.
+  if (name === 'help' && args[0] !== undefined) [name, args] = [args[0], ['--help', ...args.slice(1)]];
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     writeLine(name ? io.stdout : io.stderr, usage());
     return name ? 0 : 2;
   }
-  const command = COMMANDS[name];
-  if (!command) {
+  const entry = COMMANDS[name];
+  if (!entry) {
     writeLine(io.stderr, `mediatag: unknown command "${name}"\n${usage()}`);
     return 2;
   }
   let ctx: Context | undefined;
   try {
+    const run = entry.command.prepare(args);
     ctx = Context.fromEnv(rawEnv, io);
-    return await command.run(ctx, args);
+    return await run(ctx);
   } catch (error) {
+    if (error instanceof HelpRequested) {
+      writeLine(io.stdout, error.text);
+      return 0;
+    }
     return report(io, error, ctx);
   } finally {
     await ctx?.close();

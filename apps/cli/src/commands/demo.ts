@@ -6,14 +6,23 @@ import { migrate, redactUrl } from '@mediatag/db';
 import { startEmulator } from '@mediatag/emulator';
 import { sampleIndex } from '@mediatag/emulator/samples';
 import { createWorkerDeps, startWorkers } from '@mediatag/worker';
-import { intOption, parse } from '../args.ts';
+import { type Command, defineSpec, intOption, noPositionals, parseCommand } from '../args.ts';
 import { Context } from '../context.ts';
 import { ProgressReporter } from '../progress-bar.ts';
 import { enqueueCommand } from './enqueue.ts';
 import { resultsCommand } from './results.ts';
 import { waitForBatch } from './status.ts';
 
-const USAGE = 'mediatag demo [--time-scale MS] [--concurrency N]';
+const SPEC = defineSpec({
+  usage: 'mediatag demo [--time-scale MS] [--concurrency N]',
+  summary:
+    'Runs the main job end to end with no account: migrates, starts an in-process emulator, enqueues its sample library, runs workers and prints the results.',
+  options: { 'time-scale': { type: 'string' }, concurrency: { type: 'string' } },
+  help: {
+    'time-scale': 'MS  real milliseconds per emulated second (default 20)',
+    concurrency: 'N  worker concurrency (default 20)',
+  },
+});
 
 const SQL_HINT = (batches: string[]) => `
 Query the results with plain SQL (psql "$DATABASE_URL"):
@@ -28,16 +37,18 @@ Query the results with plain SQL (psql "$DATABASE_URL"):
  * sample library enqueued into two batches (media and support-calls), in-process workers,
  * a progress bar, then the results table and the SQL to query them.
  */
-export async function demoCommand(ctx: Context, args: string[]): Promise<number> {
-  const { values } = parse(
-    args,
-    { 'time-scale': { type: 'string' }, concurrency: { type: 'string' } },
-    USAGE,
-  );
-  // Emulated seconds → real ms: 20 makes an hour of audio "process" in about a second.
-  const timeScale = intOption(values['time-scale'], 'time-scale', 20);
-  const concurrency = intOption(values.concurrency, 'concurrency', 20);
+export const demoCommand: Command = {
+  prepare(args) {
+    const { values, positionals } = parseCommand(SPEC, args);
+    noPositionals(positionals, SPEC.usage);
+    // Emulated seconds → real ms: 20 makes an hour of audio "process" in about a second.
+    const timeScale = intOption(values['time-scale'], 'time-scale', 20);
+    const concurrency = intOption(values.concurrency, 'concurrency', 20);
+    return (ctx) => run(ctx, timeScale, concurrency);
+  },
+};
 
+async function run(ctx: Context, timeScale: number, concurrency: number): Promise<number> {
   const migrated = await migrate(ctx.env.DATABASE_URL);
   if (migrated.applied.length)
     ctx.err(`migrated ${redactUrl(ctx.env.DATABASE_URL)}: ${migrated.applied.join(', ')}`);
@@ -73,7 +84,7 @@ export async function demoCommand(ctx: Context, args: string[]): Promise<number>
       const file = join(dir, `${taxonomy}.txt`);
       const urls = samples.filter((s) => s.taxonomy === taxonomy).map((s) => s.url);
       await writeFile(file, `# emulator sample library: ${taxonomy}\n${urls.join('\n')}\n`);
-      await enqueueCommand(demo, [file, '--batch', batch, '--taxonomy', taxonomy]);
+      await enqueueCommand.prepare([file, '--batch', batch, '--taxonomy', taxonomy, '--quiet'])(demo);
     }
     deps = await createWorkerDeps(env, ctx.log);
     workers = startWorkers(deps, { role: 'all', concurrency });
@@ -84,7 +95,7 @@ export async function demoCommand(ctx: Context, args: string[]): Promise<number>
     }
     for (const batch of Object.values(batches)) {
       ctx.out(`\n== ${batch}`);
-      await resultsCommand(demo, ['--batch', batch, '--format', 'table']);
+      await resultsCommand.prepare(['--batch', batch, '--format', 'table'])(demo);
     }
     const stats = emulator.stats();
     ctx.out(SQL_HINT(Object.values(batches)));

@@ -1,8 +1,16 @@
 import { migrate, redactUrl } from '@mediatag/db';
+import { type Command, defineSpec, noPositionals, parseCommand } from '../args.ts';
 import type { Context } from '../context.ts';
 
-/** `mediatag migrate`: create the database if missing and apply pending migrations. */
-export async function migrateCommand(ctx: Context): Promise<number> {
+const SPEC = defineSpec({
+  usage: 'mediatag migrate',
+  summary:
+    'Creates the database of DATABASE_URL if missing and applies pending migrations (one transaction, under an advisory lock).',
+  options: {},
+  help: {},
+});
+
+async function run(ctx: Context): Promise<number> {
   const result = await migrate(ctx.env.DATABASE_URL);
   const where = redactUrl(ctx.env.DATABASE_URL);
   if (result.createdDatabase) ctx.out(`created database ${where}`);
@@ -13,3 +21,11 @@ export async function migrateCommand(ctx: Context): Promise<number> {
   }
   return 0;
 }
+
+/** `mediatag migrate`: create the database if missing and apply pending migrations. */
+export const migrateCommand: Command = {
+  prepare(args) {
+    noPositionals(parseCommand(SPEC, args).positionals, SPEC.usage);
+    return run;
+  },
+};

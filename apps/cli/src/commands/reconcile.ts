@@ -1,8 +1,15 @@
 import { createWorkerDeps, reconcile } from '@mediatag/worker';
+import { type Command, defineSpec, noPositionals, parseCommand } from '../args.ts';
 import type { Context } from '../context.ts';
 
-/** `mediatag reconcile`: rebuild missing queue jobs and the in-flight budget from Postgres. */
-export async function reconcileCommand(ctx: Context): Promise<number> {
+const SPEC = defineSpec({
+  usage: 'mediatag reconcile',
+  summary: 'Rebuilds missing queue jobs and the in-flight budget in Redis from Postgres.',
+  options: {},
+  help: {},
+});
+
+async function run(ctx: Context): Promise<number> {
   const deps = await createWorkerDeps(ctx.env, ctx.log, { requireKey: false });
   try {
     const r = await reconcile(deps, { full: true });
@@ -14,3 +21,11 @@ export async function reconcileCommand(ctx: Context): Promise<number> {
     await deps.close();
   }
 }
+
+/** `mediatag reconcile`: rebuild missing queue jobs and the in-flight budget from Postgres. */
+export const reconcileCommand: Command = {
+  prepare(args) {
+    noPositionals(parseCommand(SPEC, args).positionals, SPEC.usage);
+    return run;
+  },
+};

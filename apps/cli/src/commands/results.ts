@@ -1,47 +1,111 @@
+import type { Db } from '@mediatag/db';
 import { UsageError } from '@mediatag/errors';
-import { parse } from '../args.ts';
-import { requireBatch } from '../batch.ts';
+import { type Command, defineSpec, noPositionals, parseCommand } from '../args.ts';
+import { batchName, requireBatch } from '../batch.ts';
 import type { Context } from '../context.ts';
-import { csvLine, jsonRow, RESULT_COLUMNS, type ResultRow, table } from '../format.ts';
+import { csvLine, jsonRow, type ResultRow, TABLE_COLUMNS, table } from '../format.ts';
 
-const USAGE = 'mediatag results --batch NAME [--format table|csv|json|jsonl]';
 const FORMATS = ['table', 'csv', 'json', 'jsonl'] as const;
+type Format = (typeof FORMATS)[number];
+const SPEC = defineSpec({
+  usage: 'mediatag results --batch NAME [--format table|csv|json|jsonl] [--columns A,B,…]',
+  summary: "Exports a batch's rows from the tagged_files view, streamed page by page.",
+  options: { batch: { type: 'string' }, format: { type: 'string' }, columns: { type: 'string' } },
+  help: {
+    batch: 'NAME  the batch to export (required)',
+    format: 'FORMAT  table (default), csv, json or jsonl',
+    columns: `A,B,…  columns of tagged_files to export, in this order (default: all of them for csv/json/jsonl, ${TABLE_COLUMNS.join(',')} for table)`,
+  },
+});
 const PAGE = 1000;
+// pg hands bigint and numeric over as strings (exactness); JSON consumers want numbers.
+const INT8 = 20;
+const NUMERIC = 1700;
+
+/** The columns of the tagged_files view, in view order (whatever migrations added). */
+async function viewColumns(db: Db): Promise<{ name: string; numeric: boolean }[]> {
+  const { fields } = await db.$client.query('SELECT * FROM tagged_files LIMIT 0');
+  return fields.map((f) => ({ name: f.name, numeric: f.dataTypeID === INT8 || f.dataTypeID === NUMERIC }));
+}
+
+function chooseColumns(all: string[], wanted: string[] | undefined, format: Format): string[] {
+  if (wanted === undefined) return format === 'table' ? TABLE_COLUMNS.filter((c) => all.includes(c)) : all;
+  const unknown = wanted.filter((c) => !all.includes(c));
+  if (unknown.length > 0) {
+    const list = unknown.map((c) => `"${c}"`).join(', ');
+    throw new UsageError(`--columns: no column ${list} in tagged_files; valid columns: ${all.join(', ')}`);
+  }
+  return wanted;
+}
+
+const quote = (column: string) => `"${column.replace(/"/g, '""')}"`;
 
 /** `mediatag results`: exports a batch from `tagged_files`, streamed page by page (keyset on file id). */
-export async function resultsCommand(ctx: Context, args: string[]): Promise<number> {
-  const { values } = parse(args, { batch: { type: 'string' }, format: { type: 'string' } }, USAGE);
-  const format = (values.format ?? 'table') as (typeof FORMATS)[number];
-  if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}`);
-  const db = await ctx.db();
-  const batch = await requireBatch(db, values.batch, USAGE);
-  const write = (s: string) => ctx.io.stdout.write(s);
+export const resultsCommand: Command = {
+  prepare(args) {
+    const { values, positionals } = parseCommand(SPEC, args);
+    noPositionals(positionals, SPEC.usage);
+    const format = (values.format ?? 'table') as Format;
+    if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}`);
+    const name = batchName(values.batch, SPEC.usage);
+    let columns: string[] | undefined;
+    if (values.columns !== undefined) {
+      columns = [...new Set(values.columns.split(',').map((c) => c.trim()))].filter((c) => c !== '');
+      if (columns.length === 0) throw new UsageError('--columns needs at least one column name');
+    }
+    return (ctx) => run(ctx, name, format, columns);
+  },
+};
 
-  if (format === 'csv') write(`${RESULT_COLUMNS.join(',')}\n`);
+async function run(
+  ctx: Context,
+  name: string,
+  format: Format,
+  wanted: string[] | undefined,
+): Promise<number> {
+  const db = await ctx.db();
+  const view = await viewColumns(db);
+  const columns = chooseColumns(
+    view.map((c) => c.name),
+    wanted,
+    format,
+  );
+  const numeric = new Set(view.filter((c) => c.numeric).map((c) => c.name));
+  const batch = await requireBatch(db, name);
+  const write = (s: string) => ctx.io.stdout.write(s);
+  const toJson = (row: ResultRow) => {
+    for (const c of columns) {
+      const v = row[c];
+      if (numeric.has(c) && typeof v === 'string' && Number.isFinite(Number(v))) row[c] = Number(v);
+    }
+    return jsonRow(row, columns);
+  };
+
+  if (format === 'csv') write(`${columns.join(',')}\n`);
   if (format === 'json') write('[');
   let after = 0;
   let count = 0;
   let tableRows: ResultRow[] = [];
   for (;;) {
     const { rows } = await db.$client.query(
-      `SELECT media_file_id, ${RESULT_COLUMNS.join(', ')} FROM tagged_files
+      `SELECT media_file_id AS "__page_key", ${columns.map(quote).join(', ')} FROM tagged_files
        WHERE batch_id = $1 AND media_file_id > $2 ORDER BY media_file_id LIMIT ${PAGE}`,
       [batch.id, after],
     );
-    for (const row of rows as (ResultRow & { media_file_id: string })[]) {
-      if (format === 'csv') write(`${csvLine(row)}\n`);
-      else if (format === 'jsonl') write(`${jsonRow(row)}\n`);
-      else if (format === 'json') write(`${count === 0 ? '\n' : ',\n'}${jsonRow(row)}`);
+    for (const row of rows as ResultRow[]) {
+      if (format === 'csv') write(`${csvLine(row, columns)}\n`);
+      else if (format === 'jsonl') write(`${toJson(row)}\n`);
+      else if (format === 'json') write(`${count === 0 ? '\n' : ',\n'}${toJson(row)}`);
       else tableRows.push(row);
       count += 1;
     }
     if (format === 'table' && tableRows.length > 0) {
       // Widths are per page, so a huge batch still streams.
-      for (const line of table(tableRows)) write(`${line}\n`);
+      for (const line of table(tableRows, columns)) write(`${line}\n`);
       tableRows = [];
     }
     if (rows.length < PAGE) break;
-    after = Number((rows.at(-1) as { media_file_id: string }).media_file_id);
+    after = Number((rows.at(-1) as { __page_key: string }).__page_key);
   }
   if (format === 'json') write(count === 0 ? ']\n' : '\n]\n');
   if (format === 'table') ctx.err(`${count} files in batch ${batch.name}`);

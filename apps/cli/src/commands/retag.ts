@@ -2,24 +2,40 @@ import { batches, findTaxonomy } from '@mediatag/db';
 import { UsageError } from '@mediatag/errors';
 import { ensureJobs } from '@mediatag/queue';
 import { eq, sql } from 'drizzle-orm';
-import { parse } from '../args.ts';
-import { requireBatch } from '../batch.ts';
+import { type Command, defineSpec, noPositionals, parseCommand } from '../args.ts';
+import { batchName, requireBatch } from '../batch.ts';
 import type { Context } from '../context.ts';
 
-const USAGE = 'mediatag retag --batch NAME --taxonomy NAME';
+const SPEC = defineSpec({
+  usage: 'mediatag retag --batch NAME --taxonomy NAME',
+  summary:
+    'Points a batch at another tag list and tags its existing transcripts with it: no new transcription.',
+  options: { batch: { type: 'string' }, taxonomy: { type: 'string' } },
+  help: { batch: 'NAME  the batch (required)', taxonomy: 'NAME  the tag list to use (required)' },
+});
+const USAGE = SPEC.usage;
 
 /**
  * `mediatag retag`: points the batch at another taxonomy (its latest version) and tags the
  * batch's existing transcripts with it. No transcription is bought: files still being
  * transcribed are tagged with the new list when they finish.
  */
-export async function retagCommand(ctx: Context, args: string[]): Promise<number> {
-  const { values } = parse(args, { batch: { type: 'string' }, taxonomy: { type: 'string' } }, USAGE);
+export const retagCommand: Command = {
+  prepare(args) {
+    const { values, positionals } = parseCommand(SPEC, args);
+    noPositionals(positionals, USAGE);
+    const name = batchName(values.batch, USAGE);
+    const taxonomyName = values.taxonomy;
+    if (!taxonomyName) throw new UsageError(`--taxonomy NAME is required\nusage: ${USAGE}`);
+    return (ctx) => run(ctx, name, taxonomyName);
+  },
+};
+
+async function run(ctx: Context, name: string, taxonomyName: string): Promise<number> {
   const db = await ctx.db();
-  const batch = await requireBatch(db, values.batch, USAGE);
-  if (!values.taxonomy) throw new UsageError(`--taxonomy NAME is required\nusage: ${USAGE}`);
-  const taxonomy = await findTaxonomy(db, values.taxonomy);
-  if (!taxonomy) throw new UsageError(`no taxonomy named "${values.taxonomy}" (see: mediatag taxonomy list)`);
+  const batch = await requireBatch(db, name);
+  const taxonomy = await findTaxonomy(db, taxonomyName);
+  if (!taxonomy) throw new UsageError(`no taxonomy named "${taxonomyName}" (see: mediatag taxonomy list)`);
   await db
     .update(batches)
     .set({ taxonomyId: taxonomy.id, updatedAt: sql`now()` })

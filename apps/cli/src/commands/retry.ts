@@ -1,9 +1,15 @@
 import { ensureJobs } from '@mediatag/queue';
-import { parse } from '../args.ts';
-import { requireBatch } from '../batch.ts';
+import { type Command, defineSpec, noPositionals, parseCommand } from '../args.ts';
+import { batchName, requireBatch } from '../batch.ts';
 import type { Context } from '../context.ts';
 
-const USAGE = 'mediatag retry --batch NAME';
+const SPEC = defineSpec({
+  usage: 'mediatag retry --batch NAME',
+  summary:
+    "Re-queues a batch's failed files: transcripts AssemblyAI ended in error are submitted anew, saved transcripts we could not read are checked again (never re-submitted), failed tag calls are asked again.",
+  options: { batch: { type: 'string' } },
+  help: { batch: 'NAME  the batch (required)' },
+});
 
 /**
  * `mediatag retry`: re-queues the batch's failed files. A transcript AssemblyAI finished
@@ -11,10 +17,18 @@ const USAGE = 'mediatag retry --batch NAME';
  * file with a saved id that we failed to read is re-polled, never re-submitted; failed tag
  * attempts are asked again.
  */
-export async function retryCommand(ctx: Context, args: string[]): Promise<number> {
-  const { values } = parse(args, { batch: { type: 'string' } }, USAGE);
+export const retryCommand: Command = {
+  prepare(args) {
+    const { values, positionals } = parseCommand(SPEC, args);
+    noPositionals(positionals, SPEC.usage);
+    const name = batchName(values.batch, SPEC.usage);
+    return (ctx) => run(ctx, name);
+  },
+};
+
+async function run(ctx: Context, name: string): Promise<number> {
   const db = await ctx.db();
-  const batch = await requireBatch(db, values.batch, USAGE);
+  const batch = await requireBatch(db, name);
   const q = async (text: string) => (await db.$client.query(text, [batch.id])).rows.map((r) => Number(r.id));
   const inBatch = 'FROM batch_files bf WHERE bf.media_file_id = m.id AND bf.batch_id = $1';
   const resubmit = await q(`UPDATE media_files m SET

@@ -3,14 +3,32 @@ import { UsageError } from '@mediatag/errors';
 import { checkRedis, createQueues, createRedis } from '@mediatag/queue';
 import { isLoopback, startServer } from '@mediatag/server';
 import { keyPrefixOf } from '@mediatag/worker';
+import { type Command, defineSpec, parseCommand } from '../args.ts';
 import type { Context } from '../context.ts';
 import { untilSignal } from '../signals.ts';
 
-const USAGE = 'mediatag serve (configured by PORT, HOST, WEBHOOK_SECRET, DASHBOARD, METRICS_TOKEN…)';
+const SPEC = defineSpec({
+  usage: 'mediatag serve (configured by PORT, HOST, WEBHOOK_SECRET, DASHBOARD, METRICS_TOKEN…)',
+  summary:
+    'Serves the AssemblyAI webhook receiver, /healthz, /metrics (Prometheus) and the queue dashboard until SIGINT/SIGTERM.',
+  options: {},
+  help: {},
+  notes: [
+    'Environment: PORT (8080), HOST, WEBHOOK_SECRET, WEBHOOK_AUTH_HEADER, DASHBOARD=1,',
+    'DASHBOARD_USER, DASHBOARD_PASSWORD, METRICS_TOKEN, METRICS_CACHE_S, REQUEST_DEADLINE_MS,',
+    'plus DATABASE_URL, REDIS_URL and QUEUE_PREFIX.',
+  ],
+});
 
 /** `mediatag serve`: webhook receiver, /healthz, /metrics and the queue dashboard until SIGINT/SIGTERM. */
-export async function serveCommand(ctx: Context, args: string[]): Promise<number> {
-  if (args.length > 0) throw new UsageError(`usage: ${USAGE}`);
+export const serveCommand: Command = {
+  prepare(args) {
+    if (parseCommand(SPEC, args).positionals.length > 0) throw new UsageError(`usage: ${SPEC.usage}`);
+    return run;
+  },
+};
+
+async function run(ctx: Context): Promise<number> {
   const env = ctx.env;
   const dashboardOpen = env.DASHBOARD && !(env.DASHBOARD_USER && env.DASHBOARD_PASSWORD);
   // Even read-only, the dashboard shows failure reasons, stack traces and the Redis version:

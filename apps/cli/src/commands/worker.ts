@@ -1,18 +1,20 @@
 import { UsageError } from '@mediatag/errors';
 import { createWorkerDeps, startWorkers, type WorkerRole } from '@mediatag/worker';
-import { intOption, parse } from '../args.ts';
+import { type Command, defineSpec, intOption, parseCommand } from '../args.ts';
 import type { Context } from '../context.ts';
 import { untilSignal } from '../signals.ts';
 
-const USAGE = 'mediatag worker [transcribe|tag|all] [--concurrency N]';
+const SPEC = defineSpec({
+  usage: 'mediatag worker [transcribe|tag|all] [--concurrency N]',
+  summary:
+    'Runs workers (transcription, tagging or both) until SIGINT/SIGTERM, then finishes running jobs or hands them back after 30 s.',
+  options: { concurrency: { type: 'string' } },
+  help: { concurrency: 'N  jobs at once per queue (default 20)' },
+  notes: ['Configured by the environment (DATABASE_URL, REDIS_URL, ASSEMBLYAI_API_KEY, MAX_IN_FLIGHT…).'],
+});
 const ROLES: WorkerRole[] = ['all', 'transcribe', 'tag'];
 
-/** `mediatag worker`: run workers until SIGINT/SIGTERM, then finish or hand back in-flight jobs. */
-export async function workerCommand(ctx: Context, args: string[]): Promise<number> {
-  const { values, positionals } = parse(args, { concurrency: { type: 'string' } }, USAGE);
-  const role = (positionals[0] ?? 'all') as WorkerRole;
-  if (!ROLES.includes(role) || positionals.length > 1) throw new UsageError(`usage: ${USAGE}`);
-  const concurrency = intOption(values.concurrency, 'concurrency', 20);
+async function run(ctx: Context, role: WorkerRole, concurrency: number): Promise<number> {
   const env = ctx.env;
   const deps = await createWorkerDeps(env, ctx.log);
   const handle = startWorkers(deps, { role, concurrency });
@@ -28,3 +30,14 @@ export async function workerCommand(ctx: Context, args: string[]): Promise<numbe
   ctx.log.info({ signal }, 'workers stopped');
   return 0;
 }
+
+/** `mediatag worker`: run workers until SIGINT/SIGTERM, then finish or hand back in-flight jobs. */
+export const workerCommand: Command = {
+  prepare(args) {
+    const { values, positionals } = parseCommand(SPEC, args);
+    const role = (positionals[0] ?? 'all') as WorkerRole;
+    if (!ROLES.includes(role) || positionals.length > 1) throw new UsageError(`usage: ${SPEC.usage}`);
+    const concurrency = intOption(values.concurrency, 'concurrency', 20);
+    return (ctx) => run(ctx, role, concurrency);
+  },
+};

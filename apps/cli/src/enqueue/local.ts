@@ -31,7 +31,7 @@ export const MEDIA_EXTENSIONS = new Set([
   '.3gp',
 ]);
 
-// AssemblyAI accepts uploads up to 2.2 GB (NOTES.md).
+// AssemblyAI accepts uploads up to 2.2 GB (its documented /v2/upload limit).
 const MAX_UPLOAD_BYTES = 2.2e9;
 
 /** True when the path's extension is a known audio or video type. */
@@ -58,7 +58,9 @@ export async function sha256File(path: string): Promise<string> {
 }
 
 /** Where a local file ended up: the URL AssemblyAI will read, or why it was not sent. */
-export type LocalResult = { ok: true; url: string; uploaded: boolean } | { ok: false; reason: string };
+export type LocalResult =
+  | { ok: true; url: string; uploaded: boolean; bytes: number }
+  | { ok: false; reason: string };
 
 /**
  * Turns a local file into a media row: identical content (same sha256) is uploaded and
@@ -83,7 +85,7 @@ export async function resolveLocalFile(
     const result = await earlier;
     return result.ok ? { ...result, uploaded: false } : result;
   }
-  const mine = uploadOnce(db, aai, absolute, hash);
+  const mine = uploadOnce(db, aai, absolute, hash, info.size);
   sameRun.set(hash, mine);
   return mine;
 }
@@ -93,9 +95,10 @@ async function uploadOnce(
   aai: AssemblyAIClient,
   absolute: string,
   hash: string,
+  bytes: number,
 ): Promise<LocalResult> {
   const known = await db.$client.query('SELECT url FROM media_files WHERE content_hash = $1', [hash]);
-  if (known.rows[0]) return { ok: true, url: known.rows[0].url, uploaded: false };
+  if (known.rows[0]) return { ok: true, url: known.rows[0].url, uploaded: false, bytes };
   let uploadUrl: string;
   try {
     uploadUrl = (await aai.upload(absolute)).upload_url;
@@ -107,11 +110,11 @@ async function uploadOnce(
      ON CONFLICT DO NOTHING RETURNING url`,
     [uploadUrl, absolute, hash],
   );
-  if (inserted.rows[0]) return { ok: true, url: uploadUrl, uploaded: true };
+  if (inserted.rows[0]) return { ok: true, url: uploadUrl, uploaded: true, bytes };
   // Another enqueue uploaded the same content meanwhile: use its row (an unused upload costs nothing).
   const winner = await db.$client.query('SELECT url FROM media_files WHERE content_hash = $1', [hash]);
   if (!winner.rows[0]) return { ok: false, reason: 'could not record the upload' };
-  return { ok: true, url: winner.rows[0].url, uploaded: false };
+  return { ok: true, url: winner.rows[0].url, uploaded: false, bytes };
 }
 
 /** Runs `fn` over items with at most `limit` at once, yielding results as they finish. */
