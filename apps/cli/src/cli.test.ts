@@ -26,7 +26,7 @@ describe('mediatag CLI', () => {
     expect(first.stdout).toContain(`created database postgres://postgres@127.0.0.1:5432/${dbName}`);
     expect(first.stdout).toContain('applied 0002_preset_taxonomies.sql');
     const second = await runCli(['migrate'], env);
-    expect(second.stdout).toBe('database is up to date (3 migrations applied)\n');
+    expect(second.stdout).toBe('database is up to date (4 migrations applied)\n');
   });
 
   it('lists both presets', async () => {
@@ -215,7 +215,8 @@ describe('mediatag CLI', () => {
     const missing = await runCli(['enqueue', noColumn, '--batch', 'csv'], env2);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toBe(
-      `mediatag: ${noColumn}: no "url" column in the CSV header (found: Name, Link); name the column with --url-column NAME\n`,
+      `mediatag: ${noColumn}: no "url" column in the CSV header (found: Name, Link); name the column with --url-column NAME\n` +
+        'nothing was added to batch csv before this; running the same command again continues (what is already in the batch is skipped)\n',
     );
     const wrong = await runCli(['enqueue', noColumn, '--batch', 'csv', '--url-column', 'href'], env2);
     expect(wrong.code).toBe(2);
