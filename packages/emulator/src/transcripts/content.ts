@@ -46,5 +46,7 @@ export function resolveAudio(
     const durationSeconds = Math.max(1, Math.ceil(upload.bytes / BYTES_PER_SECOND));
     return { text, durationSeconds, failure: null };
   }
-  return { ...generateAudio(randomFromText(audioUrl)), failure: null };
+  // `?wpm=150` on a generated URL: speech as long as its duration (a realistic transcript size).
+  const wpm = Number(/[?&]wpm=(\d+)/.exec(audioUrl)?.[1] ?? 0);
+  return { ...generateAudio(randomFromText(audioUrl), wpm > 0 ? wpm : undefined), failure: null };
 }

@@ -50,23 +50,37 @@ export interface GeneratedAudio {
   durationSeconds: number;
 }
 
-/** Generate 60-300 words and a 30-3600 s duration from a seeded PRNG. */
-export function generateAudio(random: Random): GeneratedAudio {
+/**
+ * Generate 60-300 words and a 30-3600 s duration from a seeded PRNG. With `wordsPerMinute`,
+ * the text is as long as that much speech of the duration (an hour at 150 words a minute is
+ * 9,000 words), for measuring what a full transcript costs to send to an LLM.
+ */
+export function generateAudio(random: Random, wordsPerMinute?: number): GeneratedAudio {
   const topic = pickOne(TOPIC_WORDS, random);
-  const target = 60 + Math.floor(random() * 241);
+  const short = 60 + Math.floor(random() * 241);
   const words: string[] = [];
-  while (words.length < target) {
-    const template = pickOne(TEMPLATES, random);
-    const sentence = template
-      .replace('{a}', pickOne(topic, random))
-      .replace('{b}', random() < 0.5 ? pickOne(topic, random) : pickOne(GENERIC, random));
-    words.push(...sentence.split(' '));
+  let target = short;
+  const fill = () => {
+    while (words.length < target) {
+      const template = pickOne(TEMPLATES, random);
+      const sentence = template
+        .replace('{a}', pickOne(topic, random))
+        .replace('{b}', random() < 0.5 ? pickOne(topic, random) : pickOne(GENERIC, random));
+      words.push(...sentence.split(' '));
+    }
+  };
+  fill();
+  // The short text and the duration are drawn exactly as without wordsPerMinute.
+  const durationSeconds = durationFrom(random);
+  if (wordsPerMinute !== undefined && wordsPerMinute > 0) {
+    target = Math.max(short, Math.round((durationSeconds * wordsPerMinute) / 60));
+    fill();
   }
   const kept = words.slice(0, target);
   const last = kept.length - 1;
   kept[last] = `${(kept[last] ?? '').replace(/[.,?!]+$/, '')}.`;
   const text = kept.join(' ');
-  return { text: text.charAt(0).toUpperCase() + text.slice(1), durationSeconds: durationFrom(random) };
+  return { text: text.charAt(0).toUpperCase() + text.slice(1), durationSeconds };
 }
 
 /** Skewed towards typical lengths: short clips, 3-15 min calls, 15-60 min podcast episodes. */
