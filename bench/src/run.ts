@@ -13,11 +13,21 @@ import { baselines } from './scenarios/baselines.ts';
 import { enqueue } from './scenarios/enqueue.ts';
 import { memory } from './scenarios/memory.ts';
 import { metricsLoad } from './scenarios/metrics-load.ts';
+import { production } from './scenarios/production.ts';
 import { requests } from './scenarios/requests.ts';
 import { throughput } from './scenarios/throughput.ts';
 import { utilisation } from './scenarios/utilisation.ts';
 
-const SCENARIOS: Scenario[] = [throughput, utilisation, requests, enqueue, memory, baselines, metricsLoad];
+const SCENARIOS: Scenario[] = [
+  production,
+  throughput,
+  utilisation,
+  requests,
+  enqueue,
+  memory,
+  baselines,
+  metricsLoad,
+];
 const RESULTS_DIR = fileURLToPath(new URL('../results/', import.meta.url));
 
 const USAGE = `usage: npm run bench [-- --quick] [-- --only NAME[,NAME…]] [-- --list]

@@ -18,10 +18,15 @@ export class PollSchedule {
 
   constructor(
     private readonly bounds: { minMs: number; maxMs: number },
-    private readonly options: { growth?: number; windowSize?: number } = {},
+    private readonly options: { growth?: number; windowSize?: number; quantiles?: readonly number[] } = {},
   ) {}
 
   static readonly QUANTILES = [0.3, 0.55, 0.75, 0.9, 0.97];
+  /**
+   * With a slot reserve waiting at AssemblyAI, a transcript noticed late costs no slot time:
+   * fewer checks, spent where completions are likely (about 2 GETs per transcript).
+   */
+  static readonly SPARSE_QUANTILES = [0.4, 0.7, 0.9, 0.97];
 
   /** Delay before the first check. */
   first(): number {
@@ -67,7 +72,9 @@ export class PollSchedule {
       this.dirty = false;
     }
     const n = this.sorted.length;
-    return PollSchedule.QUANTILES.map((q) => this.sorted[Math.min(n - 1, Math.floor(q * n))] as number);
+    return (this.options.quantiles ?? PollSchedule.QUANTILES).map(
+      (q) => this.sorted[Math.min(n - 1, Math.floor(q * n))] as number,
+    );
   }
 
   private clamp(ms: number): number {
@@ -80,8 +87,8 @@ export class PollSchedule {
  * concurrency). AssemblyAI queues the excess FIFO without refusing it (marked `throttled`), so
  * a small reserve there starts the moment a slot frees, while mediatag is still noticing the
  * transcript that freed it. Sized from what is measured: the slots that free up during one
- * mean detection delay (delay × completion rate = slots × delay / completion time), with a
- * margin, at most a tenth of the slots; it shrinks when more transcripts are seen throttled
+ * mean detection delay (delay × completion rate = slots × delay / completion time), doubled
+ * for the spread of both, at most a fifth of the slots; it shrinks when more transcripts are seen throttled
  * than the reserve explains (the account has fewer slots than MAX_IN_FLIGHT says).
  */
 export class SlotReserve {
@@ -91,8 +98,15 @@ export class SlotReserve {
     private readonly maxInFlight: number,
     private readonly setting: 'auto' | number,
     private readonly schedule: PollSchedule,
-    private readonly windowMs = 30_000,
+    private readonly windowMs?: number,
   ) {}
+
+  /** How long a throttled sighting counts: two mean completion times once learnt, else 30 s. */
+  private window(): number {
+    if (this.windowMs !== undefined) return this.windowMs;
+    const learnt = this.schedule.learnt();
+    return learnt.count >= 20 ? Math.max(1000, 2 * learnt.meanCompletionMs) : 30_000;
+  }
 
   /** Records what a check saw of a transcript: still waiting for a slot at AssemblyAI, or not. */
   saw(fileId: number, throttled: boolean, now = Date.now()): void {
@@ -102,20 +116,21 @@ export class SlotReserve {
 
   /** Transcripts seen waiting for a slot within the last window. */
   throttledNow(now = Date.now()): number {
-    for (const [id, at] of this.throttled) if (now - at > this.windowMs) this.throttled.delete(id);
+    const window = this.window();
+    for (const [id, at] of this.throttled) if (now - at > window) this.throttled.delete(id);
     return this.throttled.size;
   }
 
   /** The reserve now (extra submissions beyond MAX_IN_FLIGHT). */
   size(now = Date.now()): number {
     if (this.setting !== 'auto') return this.setting;
-    const bound = Math.ceil(this.maxInFlight / 10);
+    const bound = Math.ceil(this.maxInFlight / 5);
     const learnt = this.schedule.learnt();
     // Before anything is learnt, a small reserve: a twentieth of the slots.
     const wanted =
       learnt.count < 20 || learnt.meanCompletionMs <= 0
         ? Math.ceil(this.maxInFlight / 20)
-        : Math.ceil((1.5 * this.maxInFlight * learnt.meanDelayMs) / learnt.meanCompletionMs);
+        : Math.ceil((2 * this.maxInFlight * learnt.meanDelayMs) / learnt.meanCompletionMs);
     const sized = Math.min(bound, wanted);
     const excess = Math.max(0, this.throttledNow(now) - sized);
     return Math.max(0, sized - excess);

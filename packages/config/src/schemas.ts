@@ -103,9 +103,9 @@ export const apiEnv = {
   // 0: each tag list is tagged by one model.
   LLM_SPREAD_MODELS: flag.default(false),
   // Files per gateway request (1 = one request per file with transcript_id, as before batching).
-  TAG_BATCH_SIZE: positiveInt(10),
+  TAG_BATCH_SIZE: positiveInt(20),
   // Estimated input tokens one batched request may carry; long excerpts make smaller batches.
-  TAG_BATCH_MAX_TOKENS: positiveInt(32_000),
+  TAG_BATCH_MAX_TOKENS: positiveInt(48_000),
   // A batch goes when full or once its oldest file has waited this long (ms).
   TAG_BATCH_WAIT_MS: nonNegativeInt(1500),
   // Token budget of the excerpt a file is tagged by (0 = the whole transcript).
