@@ -1,6 +1,6 @@
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Emulator, type Faults, NO_FAULTS, startEmulator } from './index.ts';
+import { DEFAULT_OPTIONS, type Emulator, type Faults, startEmulator } from './index.ts';
 import { MEDIA_TAXONOMY } from './samples/index.ts';
 import { client, taggingPrompt } from './testing.ts';
 
@@ -64,11 +64,13 @@ describe('fault injection', () => {
     expect((await api.get('/samples/sports-01.mp3')).status).toBe(200);
     expect((await api.get('/_emulator/stats')).status).toBe(200);
     const set = await api.post('/_emulator/faults', { http500Rate: 0 });
-    expect(set.body).toEqual({ ...NO_FAULTS });
+    expect(set.body).toEqual({ ...DEFAULT_OPTIONS.faults });
     expect((await api.get('/v2/transcript')).status).toBe(200);
     expect((await api.post('/_emulator/faults', { http500Rate: 2 })).status).toBe(400);
     expect((await api.post('/_emulator/faults', { http500Rate: '0.5' })).status).toBe(400);
-    expect((await api.post('/_emulator/faults', { bogusRate: 1 })).body).toEqual({ ...NO_FAULTS });
+    expect((await api.post('/_emulator/faults', { bogusRate: 1 })).body).toEqual({
+      ...DEFAULT_OPTIONS.faults,
+    });
     expect(emu.stats().faultsInjected.http500).toBe(0);
   });
 

@@ -11,6 +11,7 @@ import {
   type EmulatorOptions,
   type EmulatorOverrides,
   type Faults,
+  gatewayWindowMs,
   mergeOptions,
 } from './options.ts';
 import { requestListener } from './server.ts';
@@ -64,7 +65,10 @@ export async function startEmulator(overrides: EmulatorOverrides = {}): Promise<
     uploads: new Map<string, UploadRecord>(),
     random: seededRandom(options.seed),
     v2Limiter: new SlidingWindowLimiter(options.rateLimit.requests, options.rateLimit.windowSeconds * 1000),
-    gatewayLimiter: new KeyedFixedWindowLimiter(options.gateway.requestsPerMinute, 60_000),
+    gatewayLimiter: new KeyedFixedWindowLimiter(
+      options.gateway.requestsPerMinute ?? 1,
+      gatewayWindowMs(options),
+    ),
     timeline,
   };
 
@@ -83,7 +87,7 @@ export async function startEmulator(overrides: EmulatorOverrides = {}): Promise<
     ) {
       ctx.v2Limiter.reconfigure(options.rateLimit.requests, options.rateLimit.windowSeconds * 1000);
     }
-    ctx.gatewayLimiter.setLimit(options.gateway.requestsPerMinute);
+    ctx.gatewayLimiter.reconfigure(options.gateway.requestsPerMinute ?? 1, gatewayWindowMs(options));
     if (options.seed !== previous.seed) ctx.random = seededRandom(options.seed);
     if (options.concurrency !== previous.concurrency) {
       stats.setConcurrency(options.concurrency);
@@ -93,6 +97,7 @@ export async function startEmulator(overrides: EmulatorOverrides = {}): Promise<
   const controls = {
     resetStats: () => stats.reset(),
     setFaults: (faults: Partial<Faults>) => configure({ faults }),
+    configure,
   };
 
   const server = createServer({ keepAlive: true }, requestListener(ctx, controls));

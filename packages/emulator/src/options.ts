@@ -12,8 +12,15 @@ export interface Faults {
   slowMs: number;
   /** Fraction of transcripts that end in status `error` with a download error. */
   transcriptErrorRate: number;
-  /** Fraction of gateway answers that are junk instead of one tag name. */
+  /** Fraction of gateway answers that are junk instead of one tag name (or the batch's JSON). */
   garbageAnswerRate: number;
+  /**
+   * Fraction of items of a batched answer that come back damaged: omitted, a misspelled topic,
+   * a repeated key or an unknown key (one kind per faulted item, picked at random).
+   */
+  batchItemFaultRate: number;
+  /** Fraction of answers (single, and each batched item) given the runner-up tag: valid but wrong. */
+  answerFlipRate: number;
 }
 
 /** How long the emulated speech model takes, in emulated seconds. */
@@ -42,8 +49,11 @@ export interface EmulatorOptions {
   queuedSeconds: number;
   /** Budget over all /v2 requests, in real time (not scaled: it limits the client, not the model). */
   rateLimit: { requests: number; windowSeconds: number };
-  /** LLM Gateway budget per model per real 60 s window. */
-  gateway: { requestsPerMinute: number };
+  /**
+   * LLM Gateway budget per model per 60 emulated seconds (a window of 60 x `timeScale` real ms;
+   * at `timeScale` 0 the window stays a real 60 s). null = no limit and no X-RateLimit headers.
+   */
+  gateway: { requestsPerMinute: number | null };
   /** `intervalSeconds` is emulated (scaled); `timeoutMs` is real, null = 10 emulated s, at least 1 s. */
   webhook: { attempts: number; intervalSeconds: number; timeoutMs: number | null };
   faults: Faults;
@@ -60,7 +70,7 @@ export type EmulatorOverrides = {
     : Partial<EmulatorOptions[K]>;
 };
 
-/** Zero faults: the emulator behaves like a healthy production account. */
+/** Zero faults: a healthy account and a model that never slips (the defaults have `batchItemFaultRate` 0.02). */
 export const NO_FAULTS: Faults = {
   http500Rate: 0,
   http503Rate: 0,
@@ -69,9 +79,14 @@ export const NO_FAULTS: Faults = {
   slowMs: 0,
   transcriptErrorRate: 0,
   garbageAnswerRate: 0,
+  batchItemFaultRate: 0,
+  answerFlipRate: 0,
 };
 
-/** Defaults chosen to match NOTES.md: 200 slots, 20,000 requests / 5 min, ~35 s per audio hour. */
+/**
+ * Defaults match a paid production account: 200 slots, 20,000 requests / 5 min, ~35 s per audio
+ * hour, 30 gateway requests per minute per model.
+ */
 export const DEFAULT_OPTIONS: EmulatorOptions = {
   port: 0,
   host: '127.0.0.1',
@@ -81,9 +96,10 @@ export const DEFAULT_OPTIONS: EmulatorOptions = {
   processing: { baseSeconds: 3, realTimeFactor: 35 / 3600, jitter: 0.2 },
   queuedSeconds: 0.5,
   rateLimit: { requests: 20_000, windowSeconds: 300 },
-  gateway: { requestsPerMinute: 600 },
+  gateway: { requestsPerMinute: 30 },
   webhook: { attempts: 10, intervalSeconds: 10, timeoutMs: null },
-  faults: NO_FAULTS,
+  // Models slip on an item of a long structured answer now and then even under a strict schema.
+  faults: { ...NO_FAULTS, batchItemFaultRate: 0.02 },
   seed: 1,
   maxJsonBytes: 8 * 1024 * 1024,
 };
@@ -119,6 +135,16 @@ export function mergeOptions(base: EmulatorOptions, overrides: EmulatorOverrides
   return merged;
 }
 
+/**
+ * Real ms of one gateway rate-limit window: 60 emulated seconds. At `timeScale` 0 (as fast as
+ * possible) a scaled window would be 0 ms, i.e. no limit at all, which would hide a client that
+ * ignores the gateway's budget; the window stays a real 60 s instead. Say `requestsPerMinute: null`
+ * to turn the limit off.
+ */
+export function gatewayWindowMs(o: Pick<EmulatorOptions, 'timeScale'>): number {
+  return o.timeScale > 0 ? 60 * o.timeScale : 60_000;
+}
+
 function validateOptions(o: EmulatorOptions): void {
   const bad = (what: string) => {
     throw new RangeError(`emulator option ${what}`);
@@ -127,7 +153,9 @@ function validateOptions(o: EmulatorOptions): void {
   if (!(o.timeScale >= 0)) bad('timeScale must be >= 0');
   if (!(o.queuedSeconds >= 0)) bad('queuedSeconds must be >= 0');
   if (!(o.rateLimit.requests >= 1) || !(o.rateLimit.windowSeconds > 0)) bad('rateLimit must be positive');
-  if (!(o.gateway.requestsPerMinute >= 1)) bad('gateway.requestsPerMinute must be >= 1');
+  const rpm = o.gateway.requestsPerMinute;
+  if (rpm !== null && !(typeof rpm === 'number' && rpm >= 1))
+    bad('gateway.requestsPerMinute must be >= 1, or null for no limit');
   if (!(o.webhook.attempts >= 1)) bad('webhook.attempts must be >= 1');
   if (!(o.processing.jitter >= 0 && o.processing.jitter <= 1)) bad('processing.jitter must be in [0, 1]');
   for (const [key, value] of Object.entries(o.faults)) {

@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { EmulatorContext } from './context.ts';
 import { readBody, sendError, splitTarget } from './core/http-io.ts';
 import { type AdminControls, handleAdmin, handleSamples } from './routes/admin.ts';
-import { chatCompletions, sendGatewayError } from './routes/gateway.ts';
+import { chatCompletions, type ModelFault, sendGatewayError } from './routes/gateway.ts';
 import { createTranscript, deleteTranscript, getTranscript, listTranscripts } from './routes/transcripts.ts';
 import { handleUpload } from './routes/upload.ts';
 
@@ -69,6 +69,8 @@ async function handle(
 
   // Faults come after auth and the budget: a real outage still counts against the client's budget.
   const { faults } = options;
+  const completions = gateway && method === 'POST' && path === '/v1/chat/completions';
+  let modelFault: ModelFault | null = null;
   if (faults.dropRate + faults.http500Rate + faults.http503Rate > 0) {
     const roll = ctx.random();
     if (roll < faults.dropRate) {
@@ -76,14 +78,19 @@ async function handle(
       req.socket.destroy();
       return;
     }
-    if (roll < faults.dropRate + faults.http500Rate) {
-      ctx.stats.faults.http500++;
-      fail(500, 'Internal Server Error');
-      return;
-    }
-    if (roll < faults.dropRate + faults.http500Rate + faults.http503Rate) {
-      ctx.stats.faults.http503++;
-      fail(503, 'Service Unavailable');
+    const fault =
+      roll < faults.dropRate + faults.http500Rate
+        ? 'http500'
+        : roll < faults.dropRate + faults.http500Rate + faults.http503Rate
+          ? 'http503'
+          : null;
+    // A gateway completion fails at the model, after the gateway read the request: its
+    // `fallbacks` may answer instead, so the route decides (and counts the fault).
+    if (fault && completions) modelFault = fault;
+    else if (fault) {
+      ctx.stats.faults[fault]++;
+      if (fault === 'http500') fail(500, 'Internal Server Error');
+      else fail(503, 'Service Unavailable');
       return;
     }
   }
@@ -96,13 +103,12 @@ async function handle(
     handleUpload(ctx, req, res);
     return;
   }
-  const jsonRoute =
-    method === 'POST' && (path === '/v2/transcript' || (gateway && path === '/v1/chat/completions'));
+  const jsonRoute = completions || (method === 'POST' && path === '/v2/transcript');
   if (jsonRoute) {
     const body = await readBody(req, options.maxJsonBytes);
     if (body.kind === 'aborted') return;
     if (body.kind === 'too-large') fail(413, `Request body too large (limit ${options.maxJsonBytes} bytes)`);
-    else if (gateway) chatCompletions(ctx, body.text, res);
+    else if (gateway) chatCompletions(ctx, body.text, res, modelFault);
     else createTranscript(ctx, body.text, res);
     return;
   }

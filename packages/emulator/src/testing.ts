@@ -85,3 +85,51 @@ export function taggingPrompt(taxonomy: Taxonomy, transcript = '{{ transcript }}
     'Answer with the single most relevant tag name from the list, exactly as written, and nothing else.',
   ].join('\n');
 }
+
+/** The batched prompt the tagging worker sends: one `### <key>` section per transcript excerpt. */
+export function batchedTaggingPrompt(
+  taxonomy: Taxonomy,
+  excerpts: ReadonlyArray<[key: string, text: string]>,
+) {
+  const lines = Object.entries(taxonomy).map(([name, description]) => `- ${name}: ${description}`);
+  return [
+    `You are tagging ${excerpts.length} media transcripts, each with exactly one topic.`,
+    'Tags:',
+    ...lines,
+    '',
+    'Each transcript below starts with a line "### <key>".',
+    '',
+    ...excerpts.flatMap(([key, text]) => [`### ${key}`, text, '']),
+    'Answer with JSON {"answers": [{"key": ..., "topic": ...}]}: one item per transcript key, each topic exactly one tag name from the list.',
+  ].join('\n');
+}
+
+/** The response_format of a batched tagging request. */
+export function batchedResponseFormat(keys: readonly string[], topics: readonly string[]) {
+  return {
+    type: 'json_schema',
+    json_schema: {
+      name: 'topics',
+      strict: true,
+      schema: {
+        type: 'object',
+        properties: {
+          answers: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                key: { type: 'string', enum: keys },
+                topic: { type: 'string', enum: topics },
+              },
+              required: ['key', 'topic'],
+              additionalProperties: false,
+            },
+          },
+        },
+        required: ['answers'],
+        additionalProperties: false,
+      },
+    },
+  };
+}

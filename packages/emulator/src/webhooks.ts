@@ -12,7 +12,7 @@ export interface WebhookContext {
 }
 
 /**
- * Production's webhook contract (NOTES.md): POST `{transcript_id, status}` plus the optional auth
+ * Production's webhook contract: POST `{transcript_id, status}` plus the optional auth
  * header; 2xx is delivered; otherwise retried `attempts` times `intervalSeconds` apart, and any
  * 4xx stops retrying. The last status code is recorded as the transcript's webhook_status_code.
  */

@@ -41,7 +41,13 @@ export async function demoCommand(ctx: Context, args: string[]): Promise<number>
   const migrated = await migrate(ctx.env.DATABASE_URL);
   if (migrated.applied.length)
     ctx.err(`migrated ${redactUrl(ctx.env.DATABASE_URL)}: ${migrated.applied.join(', ')}`);
-  const emulator = await startEmulator({ timeScale, apiKey: 'emulator-key' });
+  // No gateway limit at the emulator: LLM_RATE_LIMIT below paces the demo's tagging, and the
+  // production limit (30 per emulated minute, a real minute at --time-scale 0) would stall it.
+  const emulator = await startEmulator({
+    timeScale,
+    apiKey: 'emulator-key',
+    gateway: { requestsPerMinute: null },
+  });
   ctx.err(`emulator (a local stand-in for AssemblyAI) on ${emulator.url}`);
   const env: CliEnv = {
     ...ctx.env,

@@ -58,18 +58,22 @@ export interface WindowState extends LimitDecision {
   resetSeconds: number;
 }
 
-/** Fixed 60 s windows per key (the gateway counts per model), matching its X-RateLimit-Reset header. */
+/**
+ * Fixed windows per key (the gateway counts per model), matching its X-RateLimit-Reset header.
+ * The window length is in real ms, so a caller can compress production's 60 s in time.
+ */
 export class KeyedFixedWindowLimiter {
   private readonly windows = new Map<string, { start: number; count: number }>();
 
   constructor(
     private limit: number,
-    private readonly windowMs: number,
+    private windowMs: number,
   ) {}
 
-  /** Change the per-window limit; counts in the current windows are kept. */
-  setLimit(limit: number): void {
+  /** Change the per-window limit and length; counts in the current windows are kept. */
+  reconfigure(limit: number, windowMs: number): void {
     this.limit = limit;
+    this.windowMs = windowMs;
   }
 
   /** Count one request for `key` at `now` (ms) if its window has room. */

@@ -1,7 +1,16 @@
 import { performance } from 'node:perf_hooks';
+import { BATCH_ITEM_FAULT_KINDS, type BatchItemFaultKind } from '../llm/batch-faults.ts';
 
-/** Fault kinds counted in `faultsInjected`. */
-export type FaultKind = 'http500' | 'http503' | 'drop' | 'slow' | 'transcriptError' | 'garbageAnswer';
+/** Fault kinds counted in `faultsInjected` (`batchItem` = all kinds of `batchItemFaults` together). */
+export type FaultKind =
+  | 'http500'
+  | 'http503'
+  | 'drop'
+  | 'slow'
+  | 'transcriptError'
+  | 'garbageAnswer'
+  | 'batchItem'
+  | 'answerFlip';
 
 /** Counters a test or benchmark reads to judge a client (GET /_emulator/stats or `emulator.stats()`). */
 export interface EmulatorStats {
@@ -29,6 +38,10 @@ export interface EmulatorStats {
   /** Transcripts in status `queued` (waiting out `queuedSeconds` or throttled for a slot). */
   queuedNow: number;
   maxQueued: number;
+  /** Transcripts queued with `throttled: true` right now: waiting for a slot beyond the concurrency. */
+  waitingForSlotNow: number;
+  /** Peak of `waitingForSlotNow`: the most transcripts ever held back by the concurrency at once. */
+  maxWaitingForSlot: number;
   /** Real milliseconds integrated over slots in use. */
   busySlotMs: number;
   /** Real milliseconds during which at least one transcript was queued or processing. */
@@ -44,6 +57,12 @@ export interface EmulatorStats {
   gatewayCalls: number;
   gatewayInputTokens: number;
   gatewayOutputTokens: number;
+  /** Answered gateway calls whose response_format asked for a batch (an array of key/topic items). */
+  gatewayBatchedCalls: number;
+  /** Items (keys in the schema's enum) asked for by those calls. */
+  gatewayBatchedItems: number;
+  /** Calls whose primary model failed (an injected 5xx) and that a `fallbacks` model answered. */
+  gatewayFallbacks: number;
   /** Webhook POSTs answered 2xx. */
   webhookDeliveries: number;
   /** Webhook POSTs that failed (non-2xx, timeout or connection error). */
@@ -51,6 +70,8 @@ export interface EmulatorStats {
   uploads: number;
   uploadBytes: number;
   faultsInjected: Record<FaultKind, number>;
+  /** Damaged items of batched answers, by kind. */
+  batchItemFaults: Record<BatchItemFaultKind, number>;
 }
 
 /** The part of a transcript record that per-transcript GET counting needs. */
@@ -71,6 +92,9 @@ const counters = () => ({
   gatewayCalls: 0,
   gatewayInputTokens: 0,
   gatewayOutputTokens: 0,
+  gatewayBatchedCalls: 0,
+  gatewayBatchedItems: 0,
+  gatewayFallbacks: 0,
   webhookDeliveries: 0,
   webhookFailures: 0,
   uploads: 0,
@@ -84,7 +108,12 @@ const noFaults = (): Record<FaultKind, number> => ({
   slow: 0,
   transcriptError: 0,
   garbageAnswer: 0,
+  batchItem: 0,
+  answerFlip: 0,
 });
+
+const noItemFaults = () =>
+  Object.fromEntries(BATCH_ITEM_FAULT_KINDS.map((k) => [k, 0])) as Record<BatchItemFaultKind, number>;
 
 /**
  * Incremental statistics: every update is O(1) so that 20,000 transcripts and their polls cost
@@ -94,6 +123,7 @@ export class StatsRecorder {
   /** Plain counters, bumped directly by the routes. */
   count = counters();
   faults = noFaults();
+  batchItemFaults = noItemFaults();
   private byUrl = new Map<string, number>();
   private duplicates = new Map<string, number>();
   private epoch = 0;
@@ -105,6 +135,8 @@ export class StatsRecorder {
   private queued = 0;
   private maxProcessing = 0;
   private maxQueued = 0;
+  private waitingForSlot = 0;
+  private maxWaitingForSlot = 0;
   private maxOpen = 0;
   private busySlotMs = 0;
   private activeMs = 0;
@@ -132,6 +164,12 @@ export class StatsRecorder {
     this.queued++;
     this.maxQueued = Math.max(this.maxQueued, this.queued);
     this.maxOpen = Math.max(this.maxOpen, this.queued + this.processing);
+  }
+
+  /** A queued transcript became throttled (+1) or stopped being throttled (-1). */
+  throttledChanged(delta: 1 | -1): void {
+    this.waitingForSlot += delta;
+    this.maxWaitingForSlot = Math.max(this.maxWaitingForSlot, this.waitingForSlot);
   }
 
   /** A queued transcript took a slot. */
@@ -171,6 +209,7 @@ export class StatsRecorder {
     this.advance();
     this.count = counters();
     this.faults = noFaults();
+    this.batchItemFaults = noItemFaults();
     this.byUrl.clear();
     this.duplicates.clear();
     this.epoch++;
@@ -180,6 +219,7 @@ export class StatsRecorder {
     this.getsOnFinished = 0;
     this.maxProcessing = this.processing;
     this.maxQueued = this.queued;
+    this.maxWaitingForSlot = this.waitingForSlot;
     this.maxOpen = this.queued + this.processing;
     this.busySlotMs = 0;
     this.activeMs = 0;
@@ -214,6 +254,8 @@ export class StatsRecorder {
       queuedNow: this.queued,
       maxConcurrentProcessing: this.maxProcessing,
       maxQueued: this.maxQueued,
+      waitingForSlotNow: this.waitingForSlot,
+      maxWaitingForSlot: this.maxWaitingForSlot,
       maxOpen: this.maxOpen,
       busySlotMs: Math.round(this.busySlotMs),
       activeMs: Math.round(this.activeMs),
@@ -223,12 +265,16 @@ export class StatsRecorder {
       gatewayCalls: c.gatewayCalls,
       gatewayInputTokens: c.gatewayInputTokens,
       gatewayOutputTokens: c.gatewayOutputTokens,
+      gatewayBatchedCalls: c.gatewayBatchedCalls,
+      gatewayBatchedItems: c.gatewayBatchedItems,
+      gatewayFallbacks: c.gatewayFallbacks,
       gateway429s: c.gateway429s,
       webhookDeliveries: c.webhookDeliveries,
       webhookFailures: c.webhookFailures,
       uploads: c.uploads,
       uploadBytes: c.uploadBytes,
       faultsInjected: { ...this.faults },
+      batchItemFaults: { ...this.batchItemFaults },
     };
   }
 

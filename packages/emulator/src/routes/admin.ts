@@ -1,16 +1,20 @@
 import type { ServerResponse } from 'node:http';
 import type { EmulatorContext } from '../context.ts';
 import { parseJsonObject, sendError, sendJson } from '../core/http-io.ts';
-import type { Faults } from '../options.ts';
+import type { EmulatorOverrides, Faults } from '../options.ts';
 import { sampleById, sampleIndex, samplePayload } from '../samples/index.ts';
 
 /** Control surface the admin routes drive (the same calls the Emulator object exposes). */
 export interface AdminControls {
   resetStats(): void;
   setFaults(faults: Partial<Faults>): void;
+  configure(options: EmulatorOverrides): void;
 }
 
-/** GET /_emulator/stats, POST /_emulator/reset, POST /_emulator/faults: no auth, never faulted. */
+/**
+ * GET /_emulator/stats, POST /_emulator/reset, POST /_emulator/faults, POST /_emulator/options
+ * (any options but port and host, e.g. `{"gateway":{"requestsPerMinute":null}}`): no auth, never faulted.
+ */
 export function handleAdmin(
   ctx: EmulatorContext,
   controls: AdminControls,
@@ -37,6 +41,19 @@ export function handleAdmin(
       return;
     }
     sendJson(res, 200, ctx.options().faults);
+  } else if (method === 'POST' && path === '/_emulator/options') {
+    const body = parseJsonObject(bodyText === '' ? '{}' : bodyText);
+    if (!body) {
+      sendError(res, 400, 'Invalid JSON body: expected an object of emulator options');
+      return;
+    }
+    try {
+      controls.configure(body as EmulatorOverrides);
+    } catch (error) {
+      sendError(res, 400, error instanceof Error ? error.message : String(error));
+      return;
+    }
+    sendJson(res, 200, ctx.options());
   } else {
     sendError(res, 404, 'Not found');
   }

@@ -9,7 +9,8 @@ let api: ReturnType<typeof client>;
 const MODEL = 'claude-sonnet-4-5-20250929';
 
 beforeAll(async () => {
-  emu = await startEmulator({ timeScale: 0, concurrency: 50 });
+  // Over 40 calls to one model: more than the default 30 a minute.
+  emu = await startEmulator({ timeScale: 0, concurrency: 50, gateway: { requestsPerMinute: null } });
   api = client(emu.url);
 });
 afterAll(() => emu.close());

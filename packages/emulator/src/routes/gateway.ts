@@ -4,8 +4,9 @@ import { performance } from 'node:perf_hooks';
 import type { EmulatorContext } from '../context.ts';
 import { parseJsonObject, sendJson } from '../core/http-io.ts';
 import type { WindowState } from '../core/rate-limit.ts';
-import { answerPrompt, garbageAnswer } from '../llm/lexical-stand-in.ts';
-import { type ChatMessage, injectTranscript, messageText, parseMessages } from './gateway-messages.ts';
+import { answerContent } from './gateway-answer.ts';
+import { type ChatMessage, injectTranscript, messageText } from './gateway-messages.ts';
+import { parseCompletion } from './gateway-request.ts';
 
 /** The gateway's error shape: `{"error": {"code", "message", "metadata"}}`. */
 export function sendGatewayError(
@@ -25,51 +26,73 @@ function limitHeaders(state: WindowState): OutgoingHttpHeaders {
   };
 }
 
-// Roughly four characters a token, as NOTES.md says for pricing.
+// Gateway pricing counts roughly four characters a token.
 const tokensOf = (text: string) => Math.ceil(text.length / 4);
 
-/** POST /v1/chat/completions: validation, per-model rpm, transcript injection, stand-in answer. */
-export function chatCompletions(ctx: EmulatorContext, bodyText: string, res: ServerResponse): void {
+/** An injected 5xx for the primary model, handed over by the server so `fallbacks` can absorb it. */
+export type ModelFault = 'http500' | 'http503';
+
+/**
+ * POST /v1/chat/completions: validation, per-model rpm, fallbacks, transcript injection, stand-in
+ * answer. With `fault`, the primary model fails: the first fallback answers instead if the request
+ * names one (production retries a failed model on its fallbacks), else the 5xx goes out.
+ */
+export function chatCompletions(
+  ctx: EmulatorContext,
+  bodyText: string,
+  res: ServerResponse,
+  fault: ModelFault | null = null,
+): void {
   const started = performance.now();
   const body = parseJsonObject(bodyText);
   if (!body) {
     sendGatewayError(res, 400, 'Invalid JSON body: expected a JSON object');
     return;
   }
-  const model = body.model;
-  if (typeof model !== 'string' || model === '') {
+  const primaryModel = body.model;
+  if (typeof primaryModel !== 'string' || primaryModel === '') {
     sendGatewayError(res, 400, 'model is required');
     return;
   }
-  const window = ctx.gatewayLimiter.take(model, performance.now());
-  const headers = limitHeaders(window);
-  if (!window.allowed) {
+  // requestsPerMinute null: the limit is off, so there is no window to report either.
+  const limited = ctx.options().gateway.requestsPerMinute !== null;
+  const window = limited ? ctx.gatewayLimiter.take(primaryModel, performance.now()) : null;
+  const headers = window ? limitHeaders(window) : {};
+  if (window && !window.allowed) {
     ctx.stats.count.gateway429s++;
-    sendGatewayError(res, 429, `Rate limit exceeded for model ${model}`, {
+    sendGatewayError(res, 429, `Rate limit exceeded for model ${primaryModel}`, {
       ...headers,
       'retry-after': String(window.retryAfterSeconds),
     });
     return;
   }
-  const maxTokens = body.max_tokens ?? 1000;
-  if (typeof maxTokens !== 'number' || !Number.isInteger(maxTokens) || maxTokens < 1) {
-    sendGatewayError(res, 400, 'max_tokens must be an integer >= 1', headers);
+  const parsed = parseCompletion(body);
+  if ('error' in parsed) {
+    sendGatewayError(res, 400, parsed.error, headers);
     return;
   }
-  const temperature = body.temperature;
-  if (temperature !== undefined && (typeof temperature !== 'number' || temperature < 0 || temperature > 2)) {
-    sendGatewayError(res, 400, 'temperature must be a number between 0 and 2', headers);
-    return;
+  let request = parsed.primary;
+  if (fault) {
+    ctx.stats.faults[fault]++;
+    const fallback = parsed.fallbacks[0];
+    if (!fallback) {
+      const status = fault === 'http500' ? 500 : 503;
+      sendGatewayError(
+        res,
+        status,
+        status === 500 ? 'Internal Server Error' : 'Service Unavailable',
+        headers,
+      );
+      return;
+    }
+    ctx.stats.count.gatewayFallbacks++;
+    request = fallback;
   }
-  const parsed = parseMessages(body);
-  if (typeof parsed === 'string') {
-    sendGatewayError(res, 400, parsed, headers);
-    return;
-  }
-  let messages: ChatMessage[] = parsed;
+  const { model, maxTokens, temperature } = request;
+  let messages: ChatMessage[] = request.messages;
   let injected: string | undefined;
-  if (body.transcript_id !== undefined) {
-    const id = body.transcript_id;
+  if (request.body.transcript_id !== undefined) {
+    const id = request.body.transcript_id;
     const record = typeof id === 'string' ? ctx.engine.get(id) : undefined;
     if (record?.status !== 'completed' || record.deleted) {
       sendGatewayError(res, 404, `Transcript ${String(id)} not found or not completed`, headers);
@@ -81,15 +104,7 @@ export function chatCompletions(ctx: EmulatorContext, bodyText: string, res: Ser
   }
 
   const prompt = messages.map(messageText).join('\n\n');
-  let content: string;
-  const { garbageAnswerRate } = ctx.options().faults;
-  if (garbageAnswerRate > 0 && ctx.random() < garbageAnswerRate) {
-    ctx.stats.faults.garbageAnswer++;
-    content = garbageAnswer(prompt, ctx.random);
-  } else {
-    content = answerPrompt(prompt, injected).content;
-  }
-  content = shapeForResponseFormat(content, body.response_format);
+  let content = answerContent(ctx, prompt, injected, request.body.response_format);
   let finishReason = 'stop';
   if (tokensOf(content) > maxTokens) {
     content = content.slice(0, maxTokens * 4);
@@ -104,8 +119,8 @@ export function chatCompletions(ctx: EmulatorContext, bodyText: string, res: Ser
   ctx.stats.count.gatewayCalls++;
   ctx.stats.count.gatewayInputTokens += usage.input_tokens;
   ctx.stats.count.gatewayOutputTokens += usage.output_tokens;
-  const request: Record<string, unknown> = { model, max_tokens: maxTokens };
-  if (typeof temperature === 'number') request.temperature = temperature;
+  const echoed: Record<string, unknown> = { model, max_tokens: maxTokens };
+  if (typeof temperature === 'number') echoed.temperature = temperature;
   sendJson(
     res,
     200,
@@ -113,7 +128,7 @@ export function chatCompletions(ctx: EmulatorContext, bodyText: string, res: Ser
       request_id: randomUUID(),
       model,
       choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: finishReason }],
-      request,
+      request: echoed,
       usage,
       http_status_code: 200,
       response_time: Math.round((performance.now() - started) * 1e6),
@@ -121,16 +136,4 @@ export function chatCompletions(ctx: EmulatorContext, bodyText: string, res: Ser
     },
     headers,
   );
-}
-
-/** With a json_schema response_format, wrap the answer in the schema's first string property. */
-function shapeForResponseFormat(answer: string, format: unknown): string {
-  if (!format || typeof format !== 'object') return answer;
-  const f = format as { type?: unknown; json_schema?: { schema?: { properties?: Record<string, unknown> } } };
-  if (f.type !== 'json_schema') return answer;
-  const properties = f.json_schema?.schema?.properties ?? {};
-  const key =
-    Object.entries(properties).find(([, p]) => (p as { type?: unknown } | null)?.type === 'string')?.[0] ??
-    'answer';
-  return JSON.stringify({ [key]: answer });
 }

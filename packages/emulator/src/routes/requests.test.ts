@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Emulator, type EmulatorOverrides, startEmulator } from '../index.ts';
-import { client } from '../testing.ts';
+import { client, waitFor } from '../testing.ts';
 
 let emu: Emulator | undefined;
 afterEach(async () => {
@@ -104,5 +104,66 @@ describe('rate limits', () => {
     // Another model has its own window.
     expect((await call('model-b')).status).toBe(200);
     expect(emu.stats().gateway429s).toBe(1);
+  });
+
+  it('defaults to production: 30 per model per 60 emulated seconds, scaled by timeScale', async () => {
+    // 50 real ms per emulated second: a window of 3 real seconds.
+    const { emu, api } = await start({ timeScale: 50 });
+    const call = () => api.post('/v1/chat/completions', { model: 'model-a', prompt: 'Say hello' });
+    for (let i = 1; i <= 30; i++) {
+      const reply = await call();
+      expect(reply.status).toBe(200);
+      expect(reply.headers['x-ratelimit-limit']).toBe('30');
+      expect(reply.headers['x-ratelimit-remaining']).toBe(String(30 - i));
+      const reset = Number(reply.headers['x-ratelimit-reset']);
+      expect(reset).toBeGreaterThanOrEqual(1);
+      expect(reset).toBeLessThanOrEqual(3);
+    }
+    const limited = await call();
+    expect(limited.status).toBe(429);
+    expect(limited.body.error.code).toBe(429);
+    expect(limited.headers['x-ratelimit-remaining']).toBe('0');
+    const retryAfter = Number(limited.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(3);
+    // The window rolls after 60 emulated seconds, not 60 real ones.
+    await waitFor(async () => (await call()).status === 200, 10_000, 100);
+    expect(emu.stats().gateway429s).toBeGreaterThanOrEqual(1);
+  });
+
+  it('keeps a real 60 s window at timeScale 0 and real time at 1000', async () => {
+    for (const timeScale of [0, 1000]) {
+      const { api } = await start({ timeScale });
+      const first = await api.post('/v1/chat/completions', { model: 'm', prompt: 'hi' });
+      expect(first.headers['x-ratelimit-limit']).toBe('30');
+      expect(Number(first.headers['x-ratelimit-reset'])).toBeGreaterThan(50);
+      expect(Number(first.headers['x-ratelimit-reset'])).toBeLessThanOrEqual(60);
+      await emu?.close();
+      emu = undefined;
+    }
+  });
+
+  it('changes the gateway limit at run time over POST /_emulator/options; null turns it off', async () => {
+    const { emu, api } = await start({ timeScale: 1000 });
+    const call = () => api.post('/v1/chat/completions', { model: 'm', prompt: 'hi' });
+    const off = await api.post('/_emulator/options', { gateway: { requestsPerMinute: null } });
+    expect(off.status).toBe(200);
+    expect(off.body.gateway).toEqual({ requestsPerMinute: null });
+    for (let i = 0; i < 40; i++) {
+      const reply = await call();
+      expect(reply.status).toBe(200);
+      expect(reply.headers['x-ratelimit-limit']).toBeUndefined();
+    }
+    await api.post('/_emulator/options', { gateway: { requestsPerMinute: 2 } });
+    expect((await call()).headers['x-ratelimit-limit']).toBe('2');
+    await call();
+    expect((await call()).status).toBe(429);
+    // Faster time shortens the window at once.
+    await api.post('/_emulator/options', { timeScale: 10 });
+    expect(Number((await call()).headers['retry-after'] ?? 1)).toBeLessThanOrEqual(1);
+    await waitFor(async () => (await call()).status === 200, 5_000, 50);
+    expect((await api.post('/_emulator/options', { gateway: { requestsPerMinute: 0 } })).status).toBe(400);
+    expect((await api.post('/_emulator/options', { port: emu.port + 1 })).status).toBe(400);
+    expect(emu.stats().gateway429s).toBeGreaterThanOrEqual(1);
   });
 });

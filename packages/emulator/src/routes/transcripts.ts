@@ -4,7 +4,7 @@ import { parseJsonObject, sendError, sendJson } from '../core/http-io.ts';
 import { downloadError, resolveAudio } from '../transcripts/content.ts';
 import { listItem, type SubmitRequest, type TranscriptStatus, transcriptBody } from '../transcripts/model.ts';
 
-/** Production's answer for an unknown transcript id (400, not the spec's 404: see NOTES.md). */
+/** Production's answer for an unknown transcript id: 400, although the published spec says 404. */
 export const LOOKUP_ERROR = 'Transcript lookup error, transcript id not found';
 const DEFAULT_SPEECH_MODEL = 'universal-3-pro';
 const STATUSES: readonly TranscriptStatus[] = ['queued', 'processing', 'completed', 'error'];

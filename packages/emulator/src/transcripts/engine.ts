@@ -61,6 +61,7 @@ export class TranscriptEngine {
     this.byId.set(record.id, record);
     this.bySeq.push(record);
     this.ctx.stats.submitted(request.audioUrl);
+    if (record.throttled) this.ctx.stats.throttledChanged(1);
     this.ctx.timeline.after(queuedSeconds * timeScale, () => this.eligible(record));
     return record;
   }
@@ -126,6 +127,7 @@ export class TranscriptEngine {
     if (this.processing < this.ctx.options().concurrency && this.waitingCount() === 0) {
       this.start(record);
     } else {
+      if (!record.throttled) this.ctx.stats.throttledChanged(1);
       record.throttled = true;
       this.waiting.push(record);
     }
@@ -134,7 +136,11 @@ export class TranscriptEngine {
   private start(record: TranscriptRecord): void {
     const { processing, timeScale, seed } = this.ctx.options();
     record.status = 'processing';
-    if (record.throttled) record.throttled = false;
+    // The API reports false (not null) once a throttled job gets its slot.
+    if (record.throttled) {
+      record.throttled = false;
+      this.ctx.stats.throttledChanged(-1);
+    }
     this.processing++;
     this.ctx.stats.started();
     // A download failure is noticed before any audio is processed.

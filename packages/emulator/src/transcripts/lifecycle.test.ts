@@ -103,6 +103,40 @@ describe('transcript lifecycle', () => {
     expect(stats.maxQueued).toBeGreaterThanOrEqual(3);
   });
 
+  it('flags a transcript waiting for a slot throttled: true, then false once it runs', async () => {
+    const { emu, api } = await start({
+      concurrency: 1,
+      timeScale: 10,
+      queuedSeconds: 0,
+      processing: { baseSeconds: 30, realTimeFactor: 0, jitter: 0 },
+    });
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await api.submit(`https://x.example/throttle-${i}.mp3`)).body.id);
+    const get = async (id: string | undefined) => (await api.get(`/v2/transcript/${id}`)).body;
+    const running = await waitFor(async () => {
+      const first = await get(ids[0]);
+      return first.status === 'processing' && first;
+    });
+    expect(running.throttled).toBeNull();
+    for (const id of ids.slice(1)) expect(await get(id)).toMatchObject({ status: 'queued', throttled: true });
+    expect(emu.stats()).toMatchObject({ waitingForSlotNow: 2, maxWaitingForSlot: 2 });
+
+    const second = await waitFor(async () => {
+      const t = await get(ids[1]);
+      return t.status !== 'queued' && t;
+    });
+    expect(second.throttled).toBe(false);
+    expect(await get(ids[2])).toMatchObject({ status: 'queued', throttled: true });
+    expect(emu.stats().waitingForSlotNow).toBe(1);
+
+    const last = await waitFor(async () => {
+      const t = await get(ids[2]);
+      return t.status === 'completed' && t;
+    });
+    expect(last.throttled).toBe(false);
+    expect(emu.stats()).toMatchObject({ waitingForSlotNow: 0, maxWaitingForSlot: 2 });
+  });
+
   it('ends /broken/ URLs and transcriptErrorRate picks in status error without text', async () => {
     const { emu, api } = await start({ timeScale: 0 });
     const broken = await api.submit('https://files.example.com/broken/missing.mp3');
