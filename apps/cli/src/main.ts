@@ -3,6 +3,7 @@ import { FatalError, toError, UsageError } from '@mediatag/errors';
 import { demoCommand } from './commands/demo.ts';
 import { emulatorCommand } from './commands/emulator.ts';
 import { enqueueCommand } from './commands/enqueue.ts';
+import { evalCommand } from './commands/eval.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { reconcileCommand } from './commands/reconcile.ts';
 import { resultsCommand } from './commands/results.ts';
@@ -26,6 +27,10 @@ const COMMANDS: Record<string, { run: Command; help: string }> = {
   results: { run: resultsCommand, help: 'results --batch NAME [--format table|csv|json|jsonl]' },
   retry: { run: retryCommand, help: 'retry --batch NAME: re-queue failed files' },
   retag: { run: retagCommand, help: 'retag --batch NAME --taxonomy NAME: tag again, no new transcription' },
+  eval: {
+    run: evalCommand,
+    help: 'eval --labels FILE --taxonomy NAME | --batch NAME --sample N; [--config NAME=KEY=VALUE,…]…',
+  },
   reconcile: { run: (ctx) => reconcileCommand(ctx), help: 'rebuild missing queue jobs from Postgres' },
   serve: { run: serveCommand, help: 'serve: webhook receiver, /healthz, /metrics, dashboard' },
   emulator: { run: emulatorCommand, help: 'emulator [--port 8089]: local AssemblyAI-compatible server' },
