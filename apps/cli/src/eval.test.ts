@@ -1,6 +1,7 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
 import { SAMPLES } from '@mediatag/emulator/samples';
+import { createRedis } from '@mediatag/queue';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EvalReport } from './eval/report.ts';
 import { type Harness, sampleCopies, startHarness } from './harness.ts';
@@ -224,6 +225,35 @@ describe('mediatag eval (real Postgres and Redis, emulator as AssemblyAI and gat
     ]);
     expect(cut.configs[1]?.labels?.accuracy).toBe(1);
     expect(cut.configs[0]?.tokensPerFile).toBeLessThan(cut.configs[1]?.tokensPerFile ?? 0);
+
+    // The workers' own per-model budget: while it has nothing left, eval sends nothing.
+    h.emulator.setFaults({ batchItemFaultRate: 0 });
+    const redis = createRedis('redis://127.0.0.1:6379', 'worker');
+    try {
+      const key = `${h.prefix}:mediatag:rate:llm:claude-sonnet-4-5-20250929`;
+      const [sec] = await redis.time();
+      await redis.set(key, String(Number(sec) * 1000 + 3_600_000));
+      const calls1 = h.emulator.stats().gatewayCalls;
+      const waiting = h.cli([
+        'eval',
+        '--labels',
+        gold,
+        '--taxonomy',
+        'media',
+        '--config',
+        'b3=TAG_BATCH_SIZE=3',
+        '--yes',
+      ]);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(h.emulator.stats().gatewayCalls).toBe(calls1);
+      await redis.del(key);
+      const done = await waiting;
+      expect(done.code).toBe(0);
+      expect(done.stderr).toContain('b3: waiting for the claude-sonnet-4-5-20250929 request budget');
+      expect(h.emulator.stats().gatewayCalls - calls1).toBe(10);
+    } finally {
+      redis.disconnect();
+    }
     expect(await taggedSnapshot(h)).toBe(before);
   }, 180_000);
 
