@@ -99,6 +99,8 @@ export async function evalCommand(ctx: Context, args: string[]): Promise<number>
       if (!f) skipped.push({ file: name, reason: 'not known to mediatag (enqueue and transcribe it first)' });
       else if (f.status !== 'completed' || !f.transcriptId)
         skipped.push({ file: name, reason: `transcript ${f.status}` });
+      else if (files.some((x) => x.fileId === f.id))
+        skipped.push({ file: name, reason: 'the same file as another line (by url and transcript_id)' });
       else
         files.push({
           fileId: f.id,
