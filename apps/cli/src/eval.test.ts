@@ -1,5 +1,6 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
+import { evalAnswers, evalRuns } from '@mediatag/db';
 import { SAMPLES } from '@mediatag/emulator/samples';
 import { createRedis } from '@mediatag/queue';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -120,6 +121,14 @@ describe('mediatag eval (real Postgres and Redis, emulator as AssemblyAI and gat
       { config_name: 'one', mode: 'labels', requests: 30, answers: 30, right: 30 },
       { config_name: 'batched', mode: 'labels', requests: 3, answers: 30, right: 30 },
     ]);
+
+    // The drizzle mirror reads the same rows.
+    const typed = await h.db.db.select().from(evalRuns);
+    expect(typed.map((r) => [r.configName, r.mode, r.files, r.overrides])).toEqual([
+      ['one', 'labels', 30, { TAG_BATCH_SIZE: '1' }],
+      ['batched', 'labels', 30, { TAG_BATCH_SIZE: '10' }],
+    ]);
+    expect(await h.db.db.$count(evalAnswers)).toBe(60);
 
     // The same configurations again: every answer re-used, nothing asked.
     const again = await evalJson(h, ['--labels', gold, '--taxonomy', 'media', ...configs]);
