@@ -243,22 +243,27 @@ describe('mediatag eval (real Postgres and Redis, emulator as AssemblyAI and gat
       const [sec] = await redis.time();
       await redis.set(key, String(Number(sec) * 1000 + 3_600_000));
       const calls1 = h.emulator.stats().gatewayCalls;
-      const waiting = h.cli([
-        'eval',
-        '--labels',
-        gold,
-        '--taxonomy',
-        'media',
-        '--config',
-        'b3=TAG_BATCH_SIZE=3',
-        '--yes',
-      ]);
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      // Its stderr is watched as it runs: the budget is freed only once eval says it waits.
+      const err = new PassThrough();
+      let said = '';
+      err.on('data', (c: Buffer) => {
+        said += c.toString();
+      });
+      const waiting = main(
+        ['eval', '--labels', gold, '--taxonomy', 'media', '--config', 'b3=TAG_BATCH_SIZE=3', '--yes'],
+        h.env,
+        { stdin: new PassThrough(), stdout: new PassThrough(), stderr: err },
+      );
+      let settled = false;
+      void waiting.finally(() => {
+        settled = true;
+      });
+      const notice = 'b3: waiting for the claude-sonnet-4-5-20250929 request budget';
+      while (!said.includes(notice) && !settled) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(said).toContain(notice);
       expect(h.emulator.stats().gatewayCalls).toBe(calls1);
       await redis.del(key);
-      const done = await waiting;
-      expect(done.code).toBe(0);
-      expect(done.stderr).toContain('b3: waiting for the claude-sonnet-4-5-20250929 request budget');
+      expect(await waiting).toBe(0);
       expect(h.emulator.stats().gatewayCalls - calls1).toBe(10);
     } finally {
       redis.disconnect();
