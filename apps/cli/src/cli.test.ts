@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { loadMigrations } from '@mediatag/db';
 import { dropDatabase, TEST_SERVER_URL } from '@mediatag/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './testing.ts';
@@ -26,7 +27,9 @@ describe('mediatag CLI', () => {
     expect(first.stdout).toContain(`created database postgres://postgres@127.0.0.1:5432/${dbName}`);
     expect(first.stdout).toContain('applied 0002_preset_taxonomies.sql');
     const second = await runCli(['migrate'], env);
-    expect(second.stdout).toBe('database is up to date (4 migrations applied)\n');
+    // Every file of migrations/, however many there are by now.
+    const count = (await loadMigrations()).length;
+    expect(second.stdout).toBe(`database is up to date (${count} migrations applied)\n`);
   });
 
   it('lists both presets', async () => {

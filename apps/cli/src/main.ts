@@ -4,6 +4,7 @@ import { type Command, HelpRequested } from './args.ts';
 import { demoCommand } from './commands/demo.ts';
 import { emulatorCommand } from './commands/emulator.ts';
 import { enqueueCommand } from './commands/enqueue.ts';
+import { evalCommand } from './commands/eval.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { reconcileCommand } from './commands/reconcile.ts';
 import { resultsCommand } from './commands/results.ts';
@@ -27,6 +28,10 @@ const COMMANDS: Record<string, { command: Command; help: string }> = {
   retag: {
     command: retagCommand,
     help: 'retag --batch NAME --taxonomy NAME: tag again, no new transcription',
+  },
+  eval: {
+    command: evalCommand,
+    help: 'eval --labels FILE --taxonomy NAME | --batch NAME --sample N; [--config NAME=KEY=VALUE,…]…',
   },
   reconcile: { command: reconcileCommand, help: 'rebuild missing queue jobs from Postgres' },
   serve: { command: serveCommand, help: 'serve: webhook receiver, /healthz, /metrics, dashboard' },

@@ -1,6 +1,25 @@
+export {
+  type BatchItem,
+  batchKeys,
+  batchResponseFormat,
+  buildBatchPrompt,
+  checkBatchAnswer,
+  type ItemVerdict,
+} from './batch-prompt.ts';
 export { InFlightBudget, RateBudget } from './budget.ts';
 export { assembleDeps, createWorkerDeps, keyPrefixOf, type WorkerDeps } from './deps.ts';
-export { buildPrompt, parseAnswer } from './prompt.ts';
+export { classify, type Verdict } from './errors.ts';
+export { estimateTokens, makeExcerpt } from './excerpt.ts';
+export { modelFor } from './models.ts';
+export { buildPrompt, buildRepairPrompt, type ParsedAnswer, parseAnswer } from './prompt.ts';
 export { type ReconcileReport, reconcile } from './reconcile.ts';
 export { type StartOptions, startWorkers, type WorkerHandle, type WorkerRole } from './run.ts';
-export { isAssemblyAiHost, type PipelineSettings, settingsFromEnv, WEBHOOK_PATH } from './settings.ts';
+export {
+  isAssemblyAiHost,
+  type PipelineSettings,
+  settingsFromEnv,
+  type TaggingSettings,
+  WEBHOOK_PATH,
+} from './settings.ts';
+export { apportion } from './tag-batch.ts';
+export { costOf } from './tag-store.ts';

@@ -217,7 +217,7 @@ async function textsOf(deps: WorkerDeps, claimed: ClaimedFile[], log: Logger): P
  * Splits a request's tokens over its files: input by each file's share of the prompt (its own
  * text plus an equal part of the instructions and tag list), output equally.
  */
-function apportion(
+export function apportion(
   texts: string[],
   prompt: string,
   usage: { inputTokens: number; outputTokens: number },

@@ -3,6 +3,7 @@
 import { sql } from 'drizzle-orm';
 import {
   bigint,
+  boolean,
   integer,
   jsonb,
   numeric,
@@ -11,6 +12,7 @@ import {
   primaryKey,
   text,
   timestamp,
+  uuid,
 } from 'drizzle-orm/pg-core';
 
 /** One tag of a taxonomy. */
@@ -112,6 +114,58 @@ export const tagResults = pgTable(
     ...timestamps,
   },
   (t) => [primaryKey({ columns: [t.mediaFileId, t.taxonomyId] })],
+);
+
+/** One configuration evaluated by `mediatag eval` (0006_eval.sql). */
+export const evalRuns = pgTable('eval_runs', {
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  invocation: uuid('invocation').notNull(),
+  mode: text('mode').$type<'labels' | 'agreement'>().notNull(),
+  configName: text('config_name').notNull(),
+  configKey: text('config_key').notNull(),
+  overrides: jsonb('overrides').$type<Record<string, string>>().notNull(),
+  settings: jsonb('settings').$type<Record<string, unknown>>().notNull(),
+  taxonomyId: integer('taxonomy_id')
+    .notNull()
+    .references(() => taxonomies.id),
+  batchId: integer('batch_id').references(() => batches.id, { onDelete: 'set null' }),
+  seed: integer('seed'),
+  files: integer('files').notNull().default(0),
+  requests: integer('requests').notNull().default(0),
+  inputTokens: integer('input_tokens').notNull().default(0),
+  outputTokens: integer('output_tokens').notNull().default(0),
+  costUsd: numeric('cost_usd', { precision: 12, scale: 6 }).notNull().default('0'),
+  metrics: jsonb('metrics'),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** One file's answer in an eval run; `expected` is the hand label. */
+export const evalAnswers = pgTable(
+  'eval_answers',
+  {
+    runId: bigint('run_id', { mode: 'number' })
+      .notNull()
+      .references(() => evalRuns.id, { onDelete: 'cascade' }),
+    mediaFileId: bigint('media_file_id', { mode: 'number' })
+      .notNull()
+      .references(() => mediaFiles.id),
+    configKey: text('config_key').notNull(),
+    status: text('status').$type<'tagged' | 'unmatched' | 'error'>().notNull(),
+    topic: text('topic'),
+    expected: text('expected'),
+    rawAnswer: text('raw_answer'),
+    error: text('error'),
+    model: text('model'),
+    requestId: text('request_id'),
+    batchSize: integer('batch_size'),
+    requests: numeric('requests', { precision: 10, scale: 4 }).notNull().default('0'),
+    inputTokens: integer('input_tokens').notNull().default(0),
+    outputTokens: integer('output_tokens').notNull().default(0),
+    costUsd: numeric('cost_usd', { precision: 12, scale: 6 }).notNull().default('0'),
+    reused: boolean('reused').notNull().default(false),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.mediaFileId] })],
 );
 
 /** The public view (DESIGN.md); defined in SQL, described here for typed reads. */
