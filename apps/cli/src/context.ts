@@ -28,9 +28,13 @@ export class Context {
       createLogger({
         level: env.LOG_LEVEL,
         pretty: env.LOG_PRETTY,
-        secrets: [env.ASSEMBLYAI_API_KEY, env.WEBHOOK_SECRET, env.DASHBOARD_PASSWORD].filter(
-          (s): s is string => typeof s === 'string',
-        ),
+        secrets: [
+          env.ASSEMBLYAI_API_KEY,
+          env.LLM_API_KEY,
+          env.WEBHOOK_SECRET,
+          env.DASHBOARD_PASSWORD,
+          env.METRICS_TOKEN,
+        ].filter((s): s is string => typeof s === 'string'),
       });
   }
 

@@ -7,7 +7,7 @@ import { type Api, MetricsRecorder } from '@mediatag/metrics';
 import { checkRedis, createQueues, createRedis, type Queues } from '@mediatag/queue';
 import type { Redis } from 'ioredis';
 import { InFlightBudget, RateBudget } from './budget.ts';
-import { type PipelineSettings, settingsFromEnv } from './settings.ts';
+import { gatewayAuth, type PipelineSettings, settingsFromEnv } from './settings.ts';
 
 /** Prefix of mediatag's own Redis keys (budgets, locks, metrics) beside BullMQ's under QUEUE_PREFIX. */
 export function keyPrefixOf(queuePrefix: string): string {
@@ -74,6 +74,8 @@ export async function createWorkerDeps(
   options: { requireKey?: boolean } = {},
 ): Promise<WorkerDeps & { close(): Promise<void> }> {
   const settings = settingsFromEnv(env, options);
+  // Refused before anything is opened: a foreign gateway without its own key.
+  const llmAuth = gatewayAuth(env);
   const pool = createPool(env.DATABASE_URL, {
     max: env.DATABASE_POOL_SIZE,
     applicationName: 'mediatag-worker',
@@ -108,7 +110,8 @@ export async function createWorkerDeps(
   });
   const gateway = new GatewayClient({
     baseUrl: env.LLM_GATEWAY_URL,
-    apiKey,
+    apiKey: llmAuth.apiKey ?? NO_KEY,
+    authScheme: llmAuth.scheme,
     mode: settings.gatewayMode,
     logger: clientLog,
     onMetrics: onMetrics('gateway'),

@@ -15,6 +15,8 @@ export { buildPrompt, buildRepairPrompt, type ParsedAnswer, parseAnswer } from '
 export { type ReconcileReport, reconcile } from './reconcile.ts';
 export { type StartOptions, startWorkers, type WorkerHandle, type WorkerRole } from './run.ts';
 export {
+  type GatewayAuth,
+  gatewayAuth,
   isAssemblyAiHost,
   type PipelineSettings,
   settingsFromEnv,

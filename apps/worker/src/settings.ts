@@ -1,5 +1,6 @@
 import type { WorkerEnv } from '@mediatag/config';
 import { ConfigError } from '@mediatag/config';
+import { UsageError } from '@mediatag/errors';
 
 /** Everything the processors need to know, derived from the environment once. */
 export interface PipelineSettings {
@@ -62,6 +63,35 @@ export const WEBHOOK_PATH = '/webhooks/assemblyai';
 export function isAssemblyAiHost(url: string): boolean {
   const host = new URL(url).hostname;
   return host === 'assemblyai.com' || host.endsWith('.assemblyai.com');
+}
+
+/** The key the gateway client sends, and how (see gatewayAuth). */
+export interface GatewayAuth {
+  apiKey: string | undefined;
+  scheme: 'raw' | 'bearer';
+  /** Where the key is meant for: AssemblyAI (its hosts or ASSEMBLYAI_BASE_URL's origin) or elsewhere. */
+  assemblyAi: boolean;
+}
+
+/**
+ * Which key goes to LLM_GATEWAY_URL. The AssemblyAI key goes only to AssemblyAI's own hosts
+ * (US and EU API and gateway) and to the origin of ASSEMBLYAI_BASE_URL, which the user set for
+ * it (the emulator, a proxy); any other gateway gets LLM_API_KEY as `Bearer`, and without one
+ * the configuration is refused (exit 2) rather than handing the AssemblyAI key to a stranger.
+ */
+export function gatewayAuth(
+  env: Pick<WorkerEnv, 'LLM_GATEWAY_URL' | 'ASSEMBLYAI_BASE_URL' | 'ASSEMBLYAI_API_KEY' | 'LLM_API_KEY'>,
+): GatewayAuth {
+  const assemblyAi =
+    isAssemblyAiHost(env.LLM_GATEWAY_URL) ||
+    new URL(env.LLM_GATEWAY_URL).origin === new URL(env.ASSEMBLYAI_BASE_URL).origin;
+  if (assemblyAi) return { apiKey: env.LLM_API_KEY ?? env.ASSEMBLYAI_API_KEY, scheme: 'raw', assemblyAi };
+  if (!env.LLM_API_KEY) {
+    throw new UsageError(
+      `LLM_GATEWAY_URL ${new URL(env.LLM_GATEWAY_URL).origin} is not AssemblyAI's: set LLM_API_KEY for it (the AssemblyAI key is never sent there)`,
+    );
+  }
+  return { apiKey: env.LLM_API_KEY, scheme: 'bearer', assemblyAi };
 }
 
 /** Builds settings from the parsed environment; refuses the real API without a key (unless told no API call will be made). */

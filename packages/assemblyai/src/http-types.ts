@@ -23,6 +23,11 @@ export interface HttpClientOptions {
   /** Origin plus an optional path prefix, e.g. `https://api.assemblyai.com`. */
   baseUrl: string;
   apiKey: string;
+  /**
+   * How the key is sent in `authorization`: `raw` (AssemblyAI's own hosts: the key alone) or
+   * `bearer` (`Bearer <key>`, as OpenAI-compatible servers expect). Default raw.
+   */
+  authScheme?: 'raw' | 'bearer' | undefined;
   /** Applies to the client's own pool only, not to a `dispatcher` passed in. */
   connectTimeoutMs?: number | undefined;
   /** Idle limit while waiting for headers and between body chunks (undici headersTimeout + bodyTimeout). */

@@ -40,6 +40,7 @@ export class HttpClient {
   private readonly origin: string;
   private readonly basePath: string;
   private readonly apiKey: string;
+  private readonly authorization: string;
   private readonly userAgent: string;
   private readonly dispatcher: Dispatcher;
   private readonly ownPool: Pool | undefined;
@@ -54,6 +55,7 @@ export class HttpClient {
     this.origin = url.origin;
     this.basePath = url.pathname.replace(/\/+$/, '');
     this.apiKey = options.apiKey;
+    this.authorization = options.authScheme === 'bearer' ? `Bearer ${options.apiKey}` : options.apiKey;
     this.userAgent = options.userAgent ?? 'mediatag-assemblyai/0.1';
     this.requestTimeoutMs = options.requestTimeoutMs ?? 60_000;
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
@@ -138,7 +140,7 @@ export class HttpClient {
     const deadline = new IdleDeadline(this.requestTimeoutMs);
     const signal = req.signal ? AbortSignal.any([req.signal, deadline.signal]) : deadline.signal;
     const headers: Record<string, string> = {
-      authorization: this.apiKey,
+      authorization: this.authorization,
       'user-agent': this.userAgent,
       accept: 'application/json',
     };

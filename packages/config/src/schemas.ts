@@ -96,6 +96,9 @@ export const apiEnv = {
   ASSEMBLYAI_API_KEY: z.string().min(8, { message: 'is too short to be an API key' }).optional(),
   ASSEMBLYAI_BASE_URL: httpUrl.default('https://api.assemblyai.com'),
   LLM_GATEWAY_URL: httpUrl.default('https://llm-gateway.assemblyai.com'),
+  // Key of an OpenAI-compatible endpoint that is not AssemblyAI's (sent as Bearer). The
+  // AssemblyAI key never goes to such an endpoint.
+  LLM_API_KEY: z.string().min(8, { message: 'is too short to be an API key' }).optional(),
   LLM_MODEL: z.string().min(1).default('claude-sonnet-4-5-20250929'),
   // Several models, comma-separated, each with its own per-model gateway budget. Empty: LLM_MODEL alone.
   LLM_MODELS: nameList(''),

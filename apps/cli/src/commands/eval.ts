@@ -8,6 +8,7 @@ import {
   buildBatchPrompt,
   buildPrompt,
   estimateTokens,
+  gatewayAuth,
   isAssemblyAiHost,
   keyPrefixOf,
   RateBudget,
@@ -306,11 +307,13 @@ function gatewayFor(
   let client = cache.get(mode);
   if (!client) {
     const url = ctx.env.LLM_GATEWAY_URL;
-    if (!ctx.env.ASSEMBLYAI_API_KEY && isAssemblyAiHost(url))
+    const auth = gatewayAuth(ctx.env);
+    if (!auth.apiKey && isAssemblyAiHost(url))
       throw new ConfigError(`invalid environment: ASSEMBLYAI_API_KEY: required for ${url}`);
     client = new GatewayClient({
       baseUrl: url,
-      apiKey: ctx.env.ASSEMBLYAI_API_KEY ?? 'no-api-key-configured',
+      apiKey: auth.apiKey ?? 'no-api-key-configured',
+      authScheme: auth.scheme,
       mode,
       logger: ctx.log.child({ module: 'http' }),
     });
