@@ -15,14 +15,20 @@ import {
 /** How a processor should treat a failure. */
 export type Verdict =
   | { kind: 'permanent'; reason: string }
-  | { kind: 'rate-limited'; waitMs: number }
+  | { kind: 'rate-limited'; waitMs: number; requestedMs?: number }
   | { kind: 'auth'; reason: string }
   | { kind: 'retry'; reason: string };
 
 /** Classifies a thrown value where it arose: permanent, rate-limited, bad key, or worth retrying. */
 export function classify(error: unknown): Verdict {
   if (error instanceof InvalidPayloadError) return { kind: 'permanent', reason: error.message };
-  if (error instanceof RateLimitError) return { kind: 'rate-limited', waitMs: error.retryAfterMs ?? 5000 };
+  if (error instanceof RateLimitError) {
+    const waitMs = error.retryAfterMs ?? 5000;
+    // A Retry-After past the cap is logged with what the server asked for.
+    return error.retryAfterRequestedMs === undefined
+      ? { kind: 'rate-limited', waitMs }
+      : { kind: 'rate-limited', waitMs, requestedMs: error.retryAfterRequestedMs };
+  }
   if (error instanceof AuthError) return { kind: 'auth', reason: error.message };
   if (error instanceof ApiError) {
     return error.retryable

@@ -110,7 +110,10 @@ async function ask(
     const verdict = classify(error);
     switch (verdict.kind) {
       case 'rate-limited':
-        log.warn({ waitMs: verdict.waitMs, model }, 'LLM Gateway rate limit: pausing tagging');
+        log.warn(
+          { waitMs: verdict.waitMs, requestedMs: verdict.requestedMs, model },
+          'LLM Gateway rate limit: pausing tagging',
+        );
         return pauseQueue(deps.queues.tag, verdict.waitMs);
       case 'auth':
         log.error({ reason: verdict.reason }, 'LLM Gateway rejected the API key: pausing tagging');

@@ -115,7 +115,10 @@ async function tagAlone(job: Job, deps: WorkerDeps, target: TagTarget, log: Logg
     const verdict = classify(error);
     switch (verdict.kind) {
       case 'rate-limited':
-        log.warn({ waitMs: verdict.waitMs }, 'LLM Gateway rate limit: pausing tagging');
+        log.warn(
+          { waitMs: verdict.waitMs, requestedMs: verdict.requestedMs },
+          'LLM Gateway rate limit: pausing tagging',
+        );
         return pauseQueue(deps.queues.tag, verdict.waitMs);
       case 'auth':
         log.error({ reason: verdict.reason }, 'LLM Gateway rejected the API key: pausing tagging');

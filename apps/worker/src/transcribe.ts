@@ -108,7 +108,10 @@ async function submit(
     await releaseClaim(deps.db, file.id, refused);
     switch (verdict.kind) {
       case 'rate-limited':
-        log.warn({ waitMs: verdict.waitMs }, 'AssemblyAI rate limit: pausing submissions');
+        log.warn(
+          { waitMs: verdict.waitMs, requestedMs: verdict.requestedMs },
+          'AssemblyAI rate limit: pausing submissions',
+        );
         return pauseQueue(deps.queues.transcribe, verdict.waitMs);
       case 'auth':
         log.error({ reason: verdict.reason }, 'AssemblyAI rejected the API key: pausing submissions');

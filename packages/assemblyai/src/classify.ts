@@ -61,6 +61,12 @@ function seconds(value: string | undefined): number | undefined {
 }
 
 /**
+ * Longest wait a server's Retry-After can impose: AssemblyAI's longest window is 5 minutes,
+ * so anything longer is a misbehaving server or proxy and must not stall the workers for hours.
+ */
+export const MAX_RETRY_AFTER_MS = 300_000;
+
+/**
  * Milliseconds to wait before retrying, from `Retry-After` (seconds or HTTP-date) or else
  * `X-RateLimit-Reset` (seconds until the window resets).
  */
@@ -96,6 +102,11 @@ export function errorFromResponse(
     sent: true,
     redact: ctx.redact,
   };
+  const requested = init.retryAfterMs;
+  if (requested !== undefined && requested > MAX_RETRY_AFTER_MS) {
+    init.retryAfterMs = MAX_RETRY_AFTER_MS;
+    init.retryAfterRequestedMs = requested;
+  }
   const message = `${ctx.method} ${ctx.path} failed with HTTP ${statusCode}${apiMessage ? `: ${apiMessage}` : ''}`;
   if (statusCode === 400 && apiMessage && LOOKUP_ERROR.test(apiMessage))
     return new NotFoundError(message, init);

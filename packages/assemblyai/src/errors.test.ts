@@ -1,6 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { errorFromException, errorFromResponse, parseErrorBody, parseRetryAfterMs } from './classify.ts';
-import { ApiError, NetworkError, NotFoundError, redactSecret, ServerError, TimeoutError } from './errors.ts';
+import {
+  errorFromException,
+  errorFromResponse,
+  MAX_RETRY_AFTER_MS,
+  parseErrorBody,
+  parseRetryAfterMs,
+} from './classify.ts';
+import {
+  ApiError,
+  NetworkError,
+  NotFoundError,
+  RateLimitError,
+  redactSecret,
+  ServerError,
+  TimeoutError,
+} from './errors.ts';
 
 const KEY = 'aai-key-5e6f7a8b9c0d1e2f';
 const ctx = { method: 'GET', path: '/v2/transcript/x', redact: KEY };
@@ -44,6 +58,16 @@ describe('parseRetryAfterMs', () => {
 });
 
 describe('errorFromResponse', () => {
+  it('caps a Retry-After past 5 minutes and keeps what the server asked for', () => {
+    const day = errorFromResponse(ctx, 429, { 'retry-after': '86400' }, '{"error":"slow down"}');
+    expect(day).toBeInstanceOf(RateLimitError);
+    expect(day.retryAfterMs).toBe(MAX_RETRY_AFTER_MS);
+    expect(day.retryAfterRequestedMs).toBe(86_400_000);
+    const minute = errorFromResponse(ctx, 429, { 'retry-after': '60' }, '');
+    expect(minute.retryAfterMs).toBe(60_000);
+    expect(minute.retryAfterRequestedMs).toBeUndefined();
+  });
+
   it('maps production 400 lookup errors to NotFoundError', () => {
     const err = errorFromResponse(
       ctx,

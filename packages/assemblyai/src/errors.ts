@@ -8,6 +8,8 @@ export interface ApiErrorInit {
   statusCode?: number | undefined;
   apiMessage?: string | undefined;
   retryAfterMs?: number | undefined;
+  /** What the server asked for when it was more than MAX_RETRY_AFTER_MS (retryAfterMs is then the cap). */
+  retryAfterRequestedMs?: number | undefined;
   /** False only when the request certainly never reached the server (refused, DNS, connect timeout). */
   sent: boolean;
   cause?: unknown;
@@ -42,6 +44,8 @@ export class ApiError extends Error {
   readonly apiMessage?: string;
   readonly retryable: boolean;
   readonly retryAfterMs?: number;
+  /** Set when the server's Retry-After was capped: what it asked for. */
+  readonly retryAfterRequestedMs?: number;
   readonly sent: boolean;
   readonly method: string;
   readonly path: string;
@@ -60,6 +64,7 @@ export class ApiError extends Error {
     if (init.statusCode !== undefined) this.statusCode = init.statusCode;
     if (init.apiMessage !== undefined) this.apiMessage = redactSecret(init.apiMessage, secret);
     if (init.retryAfterMs !== undefined) this.retryAfterMs = init.retryAfterMs;
+    if (init.retryAfterRequestedMs !== undefined) this.retryAfterRequestedMs = init.retryAfterRequestedMs;
   }
 
   /** A log-friendly shape; the default JSON of an Error drops `message`. */
@@ -73,6 +78,7 @@ export class ApiError extends Error {
       apiMessage: this.apiMessage,
       retryable: this.retryable,
       retryAfterMs: this.retryAfterMs,
+      retryAfterRequestedMs: this.retryAfterRequestedMs,
       sent: this.sent,
       method: this.method,
       path: this.path,
