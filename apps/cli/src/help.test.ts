@@ -38,6 +38,7 @@ const COMMANDS: [argv: string[], usage: string][] = [
   [['worker'], 'usage: mediatag worker'],
   [['status'], 'usage: mediatag status'],
   [['results'], 'usage: mediatag results'],
+  [['report'], 'usage: mediatag report'],
   [['retry'], 'usage: mediatag retry'],
   [['retag'], 'usage: mediatag retag'],
   [['reconcile'], 'usage: mediatag reconcile'],
@@ -103,6 +104,9 @@ describe('--help and unknown options touch neither Postgres nor Redis', () => {
       [['retag', '--batch', 'b'], '--taxonomy NAME is required'],
       [['emulator', '--port', 'x'], '--port needs a non-negative integer'],
       [['migrate', 'extra'], 'unexpected argument "extra"'],
+      [['report'], '--batch NAME is required'],
+      [['report', '--batch', 'a', '--batch', 'b', '--batch', 'c'], 'at most two batches'],
+      [['report', '--batch', 'a', '--batch', ' a '], 'given twice'],
     ] as const) {
       const run = await runCli([...argv], env);
       expect(run.code, argv.join(' ')).toBe(2);
@@ -117,6 +121,7 @@ describe('--help and unknown options touch neither Postgres nor Redis', () => {
       ['enqueue', 'https://cdn.example.com/a.mp3'],
       ['status'],
       ['results'],
+      ['report'],
       ['retry'],
       ['retag', '--taxonomy', 'media'],
     ];

@@ -7,6 +7,7 @@ import { enqueueCommand } from './commands/enqueue.ts';
 import { evalCommand } from './commands/eval.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { reconcileCommand } from './commands/reconcile.ts';
+import { reportCommand } from './commands/report.ts';
 import { resultsCommand } from './commands/results.ts';
 import { retagCommand } from './commands/retag.ts';
 import { retryCommand } from './commands/retry.ts';
@@ -24,6 +25,10 @@ const COMMANDS: Record<string, { command: Command; help: string }> = {
   worker: { command: workerCommand, help: 'worker [transcribe|tag|all] [--concurrency N]' },
   status: { command: statusCliCommand, help: 'status [--batch NAME] [--wait] [--json]' },
   results: { command: resultsCommand, help: 'results --batch NAME [--format table|csv|json|jsonl]' },
+  report: {
+    command: reportCommand,
+    help: 'report --batch NAME [--batch NAME2] [--out FILE.html]: an HTML page of the batch',
+  },
   retry: { command: retryCommand, help: 'retry --batch NAME: re-queue failed files' },
   retag: {
     command: retagCommand,

@@ -6,6 +6,7 @@ import { WEBHOOK_PATH } from '@mediatag/worker';
 import express, { type Express } from 'express';
 import type { Redis } from 'ioredis';
 import { bearerAuth } from './auth.ts';
+import { type BatchPagesAccess, batchPagesRouter } from './batches.ts';
 import { DASHBOARD_PATH, dashboardRouter } from './dashboard.ts';
 import { errorHandler, notFound } from './errors.ts';
 import { healthHandler } from './health.ts';
@@ -24,6 +25,8 @@ export interface AppOptions {
   webhook?: { headerName: string; secret: string } | undefined;
   /** Without it the dashboard does not exist (404). */
   dashboard?: { user?: string | undefined; password?: string | undefined } | undefined;
+  /** `/batches` and `/batches/NAME` (batch reports); without it they do not exist (404). */
+  batchPages?: BatchPagesAccess | undefined;
   /** How long an unknown transcript id is looked up again before the 404 (default 2000 ms). */
   unknownIdGraceMs?: number | undefined;
   /** Delay of the follow-up look at a poll job that was running when its webhook came (default 1000 ms). */
@@ -79,6 +82,8 @@ export function createApp(options: AppOptions): { app: Express; close(): void } 
     : undefined;
   if (hooks) app.use(hooks.router);
   if (options.dashboard) app.use(DASHBOARD_PATH, dashboardRouter(queues, options.dashboard, log));
+  const reports = options.batchPages && batchPagesRouter(db, options.batchPages, log, budgetMs);
+  if (reports) app.use(reports);
 
   app.use(notFound);
   app.use(errorHandler(log));

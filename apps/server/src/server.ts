@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { type AddressInfo, isIP } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { type AppOptions, createApp } from './app.ts';
 
@@ -32,13 +32,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** True for names and addresses that only this machine can reach. */
-export function isLoopback(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  if (h === 'localhost' || h === '::1') return true;
-  if (isIP(h) === 4) return h.startsWith('127.');
-  return h.startsWith('::ffff:127.');
-}
+export { isLoopback } from './loopback.ts';
 
 const urlHost = (host: string) => (host.includes(':') ? `[${host}]` : host);
 
@@ -92,7 +86,9 @@ function withDeadline(
 /** Starts `mediatag serve`'s HTTP server: webhook receiver, /healthz, /metrics and the dashboard. */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const deadlineMs = options.requestDeadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS;
-  const { app, close: closeApp } = createApp({ ...options, requestDeadlineMs: deadlineMs });
+  // The batch pages' open-without-credentials rule depends on where this server really listens.
+  const batchPages = options.batchPages && { ...options.batchPages, host: options.host };
+  const { app, close: closeApp } = createApp({ ...options, batchPages, requestDeadlineMs: deadlineMs });
   // Headers are Node's to time: it checks headersTimeout every connectionsCheckingInterval
   // (30 s by default, which let trickled headers hold a socket that long), so it checks twice
   // a second and the headers of a request must be complete half a second before its deadline.

@@ -10,12 +10,13 @@ import { untilSignal } from '../signals.ts';
 const SPEC = defineSpec({
   usage: 'mediatag serve (configured by PORT, HOST, WEBHOOK_SECRET, DASHBOARD, METRICS_TOKEN…)',
   summary:
-    'Serves the AssemblyAI webhook receiver, /healthz, /metrics (Prometheus) and the queue dashboard until SIGINT/SIGTERM.',
+    'Serves the AssemblyAI webhook receiver, /healthz, /metrics (Prometheus), the queue dashboard and the batch reports (/batches) until SIGINT/SIGTERM.',
   options: {},
   help: {},
   notes: [
     'Environment: PORT (8080), HOST, WEBHOOK_SECRET, WEBHOOK_AUTH_HEADER, DASHBOARD=1,',
-    'DASHBOARD_USER, DASHBOARD_PASSWORD, METRICS_TOKEN, METRICS_CACHE_S, REQUEST_DEADLINE_MS,',
+    'DASHBOARD_USER, DASHBOARD_PASSWORD (also guard /batches; without them /batches is served only',
+    'on a loopback HOST), METRICS_TOKEN, METRICS_CACHE_S, REQUEST_DEADLINE_MS,',
     'plus DATABASE_URL, REDIS_URL and QUEUE_PREFIX.',
   ],
 });
@@ -67,6 +68,7 @@ async function run(ctx: Context): Promise<number> {
         ? { headerName: env.WEBHOOK_AUTH_HEADER, secret: env.WEBHOOK_SECRET }
         : undefined,
       dashboard: env.DASHBOARD ? { user: env.DASHBOARD_USER, password: env.DASHBOARD_PASSWORD } : undefined,
+      batchPages: { user: env.DASHBOARD_USER, password: env.DASHBOARD_PASSWORD },
       metrics: { token: env.METRICS_TOKEN, cacheMs: env.METRICS_CACHE_S * 1000 },
       healthPool,
       requestDeadlineMs: env.REQUEST_DEADLINE_MS,
@@ -75,6 +77,11 @@ async function run(ctx: Context): Promise<number> {
       env.WEBHOOK_SECRET ? 'webhooks on' : 'webhooks off (no WEBHOOK_SECRET)',
       env.METRICS_TOKEN ? 'metrics need a bearer token' : 'metrics open',
       env.DASHBOARD ? 'dashboard at /admin/queues' : 'dashboard off',
+      env.DASHBOARD_USER && env.DASHBOARD_PASSWORD
+        ? 'batch reports at /batches (dashboard credentials)'
+        : isLoopback(env.HOST)
+          ? 'batch reports at /batches'
+          : 'batch reports off (no DASHBOARD_USER/DASHBOARD_PASSWORD)',
     ];
     const [bound, ...reachable] = server.addresses;
     const where = isLoopback(env.HOST)

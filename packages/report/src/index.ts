@@ -1,0 +1,13 @@
+export {
+  type BatchCosts,
+  type BatchReport,
+  listBatches,
+  loadReport,
+  MAX_PROBLEM_ROWS,
+  type ProblemFile,
+  type ReportData,
+  UnknownBatchError,
+} from './data.ts';
+export { esc, jsonForScript } from './html.ts';
+export { percentFinal, renderBatchList } from './list.ts';
+export { type Page, renderReport, usd } from './render.ts';
