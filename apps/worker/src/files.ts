@@ -9,6 +9,8 @@ export interface FileRow {
   transcriptId: string | null;
   transcriptStatus: 'pending' | 'queued' | 'processing' | 'completed' | 'error';
   submittedAt: Date | null;
+  /** Options of the batch that listed the file first (read with the claim); null = none. */
+  transcriptionOptions?: Record<string, unknown> | null;
 }
 
 /** Loads one file, or undefined when it no longer exists. */
@@ -53,12 +55,16 @@ export async function claimSubmission(db: Db, id: number, ttlMs: number): Promis
       WHERE m.id = old.id AND m.transcript_id IS NULL AND m.transcript_status = 'pending'
         AND (m.submit_claimed_at IS NULL OR m.submit_claimed_at < now() - make_interval(secs => $2::float8 / 1000))
       RETURNING old.submit_uncertain_since AS uncertain_since, m.submit_attempts AS attempt,
-                m.id, m.url, m.transcript_id, m.transcript_status, m.submitted_at`,
+                m.id, m.url, m.transcript_id, m.transcript_status, m.submitted_at,
+                -- A file is transcribed once: the batch that listed it first sets the options.
+                (SELECT b.transcription_options FROM batch_files bf JOIN batches b ON b.id = bf.batch_id
+                  WHERE bf.media_file_id = m.id ORDER BY bf.created_at, bf.batch_id LIMIT 1) AS transcription_options`,
     [id, ttlMs],
   );
   const r = rows[0];
   if (!r) return { claimed: false };
-  return { claimed: true, uncertainSince: r.uncertain_since, attempt: r.attempt, file: toFileRow(r) };
+  const file = { ...toFileRow(r), transcriptionOptions: r.transcription_options ?? null };
+  return { claimed: true, uncertainSince: r.uncertain_since, attempt: r.attempt, file };
 }
 
 /**

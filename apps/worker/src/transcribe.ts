@@ -20,12 +20,17 @@ export async function schedulePoll(deps: WorkerDeps, fileId: number, delayMs: nu
   await deps.queues.poll.add('poll', data, { jobId: jobIds.poll(data), delay: delayMs });
 }
 
-/** The submit parameters: speech models from config; webhook fields when a public URL is set. */
-function submitParams(deps: WorkerDeps, file: FileRow) {
+/**
+ * The submit parameters: speech models from config, then the options of the batch that listed
+ * the file first (its `speech_models` wins over config); the URL and webhook fields are always
+ * mediatag's own.
+ */
+export function submitParams(deps: Pick<WorkerDeps, 'settings'>, file: FileRow) {
   const hook = deps.settings.webhook;
   return {
-    audio_url: file.url,
     speech_models: deps.settings.speechModels,
+    ...file.transcriptionOptions,
+    audio_url: file.url,
     ...(hook
       ? {
           webhook_url: hook.url,

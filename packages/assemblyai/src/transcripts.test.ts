@@ -82,6 +82,25 @@ describe('submitTranscript', () => {
     expect(calls()[0]?.headers).toMatchObject({ authorization: KEY });
   });
 
+  it('sends transcription options (speaker labels, PII redaction) as given', async () => {
+    const mock = setup();
+    mock.intercept({ path: '/v2/transcript', method: 'POST' }).reply(200, transcript);
+    await client.submitTranscript({
+      audio_url: 'https://x/a.mp3',
+      speech_models: ['universal-3-pro'],
+      speaker_labels: true,
+      redact_pii: true,
+      redact_pii_policies: ['credit_card_number', 'person_name'],
+    });
+    expect(JSON.parse(String(calls()[0]?.body))).toEqual({
+      audio_url: 'https://x/a.mp3',
+      speech_models: ['universal-3-pro'],
+      speaker_labels: true,
+      redact_pii: true,
+      redact_pii_policies: ['credit_card_number', 'person_name'],
+    });
+  });
+
   it('refuses speech_model and a missing audio_url before sending anything', async () => {
     setup();
     const legacy = { audio_url: 'https://x/a.mp3', speech_model: 'best' } as never;

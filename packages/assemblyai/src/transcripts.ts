@@ -26,19 +26,6 @@ export interface UploadOptions extends CallOptions {
 
 export const ASSEMBLYAI_BASE_URL = 'https://api.assemblyai.com';
 
-// Sent as given when defined; anything else (the retired `speech_model` above all) never leaves the client.
-const SUBMIT_FIELDS = [
-  'audio_url',
-  'speech_models',
-  'language_code',
-  'language_detection',
-  'webhook_url',
-  'webhook_auth_header_name',
-  'webhook_auth_header_value',
-  'punctuate',
-  'format_text',
-] as const satisfies readonly (keyof SubmitTranscriptParams)[];
-
 const LIST_FIELDS = ['limit', 'before_id', 'after_id', 'status', 'created_on'] as const;
 
 /** The list filters carried by a `prev_url`, so paging goes to our base URL and never to a host in a body. */
@@ -118,8 +105,10 @@ export class AssemblyAIClient {
     if (models !== undefined && (!Array.isArray(models) || models.length === 0)) {
       throw new InvalidRequestError('submitTranscript: speech_models must be a non-empty array', ctx);
     }
+    // Sent as given when defined (a batch's transcription options included); the retired
+    // `speech_model` was refused above and never leaves the client.
     const body: Record<string, unknown> = {};
-    for (const key of SUBMIT_FIELDS) if (params[key] !== undefined) body[key] = params[key];
+    for (const [key, value] of Object.entries(params)) if (value !== undefined) body[key] = value;
     const data = await this.http.request({
       ...ctx,
       method: 'POST',

@@ -49,6 +49,8 @@ export interface SubmitTranscriptParams {
   webhook_auth_header_value?: string | undefined;
   punctuate?: boolean | undefined;
   format_text?: boolean | undefined;
+  /** Any other field of the request (a batch's transcription options, see transcript-options.ts). */
+  [field: string]: unknown;
 }
 
 /** Result of `POST /v2/upload`: a URL only AssemblyAI can read, to pass as `audio_url`. */

@@ -1,3 +1,4 @@
+export { type BatchOptions, batchOptions } from './batch-options.ts';
 export { createDb, type Db } from './client.ts';
 export { checkPostgres, connectionError, createPool, type PoolOptions, redactUrl } from './connection.ts';
 export {

@@ -37,10 +37,11 @@ describe('migrate', () => {
       '0002_preset_taxonomies.sql',
       '0003_sources_and_cost.sql',
       '0004_batched_tagging.sql',
+      '0005_transcription_options.sql',
       '0006_eval.sql',
     ]);
     const second = await migrate(url);
-    expect(second).toEqual({ createdDatabase: false, applied: [], alreadyApplied: 5 });
+    expect(second).toEqual({ createdDatabase: false, applied: [], alreadyApplied: 6 });
 
     expect(await query(url, 'SELECT * FROM tagged_files')).toEqual([]);
     const presets = await query(
@@ -61,6 +62,7 @@ describe('migrate', () => {
       { id: 2, name: '0002_preset_taxonomies.sql', len: 64 },
       { id: 3, name: '0003_sources_and_cost.sql', len: 64 },
       { id: 4, name: '0004_batched_tagging.sql', len: 64 },
+      { id: 5, name: '0005_transcription_options.sql', len: 64 },
       { id: 6, name: '0006_eval.sql', len: 64 },
     ]);
   });

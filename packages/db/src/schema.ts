@@ -46,6 +46,8 @@ export const batches = pgTable('batches', {
   taxonomyId: integer('taxonomy_id')
     .notNull()
     .references(() => taxonomies.id),
+  /** Extra fields of every submission of this batch's files (snake_case, as AssemblyAI takes them). */
+  transcriptionOptions: jsonb('transcription_options').$type<Record<string, unknown>>(),
   ...timestamps,
 });
 

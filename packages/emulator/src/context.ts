@@ -20,4 +20,6 @@ export interface EmulatorContext {
   v2Limiter: SlidingWindowLimiter;
   gatewayLimiter: KeyedFixedWindowLimiter;
   timeline: Timeline;
+  /** Records a POST /v2/transcript body as received (see `receivedSubmissions`). */
+  received(body: Record<string, unknown>): void;
 }

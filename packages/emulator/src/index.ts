@@ -40,10 +40,18 @@ export interface Emulator {
   stats(): EmulatorStats;
   resetStats(): void;
   setFaults(faults: Partial<Faults>): void;
+  /**
+   * The last request bodies of POST /v2/transcript, oldest first, as received (refused ones
+   * too; the webhook secret masked), as GET /_emulator/submissions returns them.
+   */
+  receivedSubmissions(): Record<string, unknown>[];
   /** Change options at run time (not `port` or `host`). */
   configure(options: EmulatorOverrides): void;
   close(): Promise<void>;
 }
+
+// Enough to inspect what a test or a run sent; a bench's 20,000 submissions keep only the last.
+const MAX_KEPT_SUBMISSIONS = 1000;
 
 /** Start an AssemblyAI-compatible server (REST v2 + LLM Gateway) on one port. */
 export async function startEmulator(overrides: EmulatorOverrides = {}): Promise<Emulator> {
@@ -52,6 +60,7 @@ export async function startEmulator(overrides: EmulatorOverrides = {}): Promise<
   const timeline = new Timeline();
   const stats = new StatsRecorder(options.concurrency);
   const webhooks = new WebhookSender({ options: () => options, timeline, stats });
+  const submissions: Record<string, unknown>[] = [];
   const ctx: EmulatorContext = {
     options: () => options,
     baseUrl: () => baseUrl,
@@ -70,6 +79,12 @@ export async function startEmulator(overrides: EmulatorOverrides = {}): Promise<
       gatewayWindowMs(options),
     ),
     timeline,
+    received(body) {
+      const kept = { ...body };
+      if (typeof kept.webhook_auth_header_value === 'string') kept.webhook_auth_header_value = '***';
+      submissions.push(kept);
+      if (submissions.length > MAX_KEPT_SUBMISSIONS) submissions.shift();
+    },
   };
 
   const configure = (patch: EmulatorOverrides): void => {
@@ -95,7 +110,11 @@ export async function startEmulator(overrides: EmulatorOverrides = {}): Promise<
     }
   };
   const controls = {
-    resetStats: () => stats.reset(),
+    resetStats: () => {
+      stats.reset();
+      submissions.length = 0;
+    },
+    receivedSubmissions: () => submissions.map((body) => structuredClone(body)),
     setFaults: (faults: Partial<Faults>) => configure({ faults }),
     configure,
   };
@@ -114,6 +133,7 @@ export async function startEmulator(overrides: EmulatorOverrides = {}): Promise<
     port,
     stats: () => stats.snapshot(),
     resetStats: controls.resetStats,
+    receivedSubmissions: controls.receivedSubmissions,
     setFaults: controls.setFaults,
     configure,
     close: async () => {

@@ -110,6 +110,33 @@ suite('responses validate against the published AssemblyAI schemas', () => {
     check('rest', 'Transcript', deleted.body);
   });
 
+  it('Transcript with speaker labels, multichannel, PII redaction and a language', async () => {
+    for (const extra of [
+      { speaker_labels: true, redact_pii: true, redact_pii_policies: ['person_name'], language_code: 'es' },
+      {
+        multichannel: true,
+        redact_pii: true,
+        redact_pii_policies: ['email_address'],
+        redact_pii_sub: 'entity_name',
+      },
+      { multichannel: true, speaker_labels: true, language_detection: true },
+    ]) {
+      const created = await api.submit(`${emu.url}/samples/account-issues-01.mp3`, extra);
+      expect(created.status, created.text).toBe(200);
+      check('rest', 'Transcript', created.body);
+      const completed = await waitFor(async () => {
+        const r = await api.get(`/v2/transcript/${created.body.id}`);
+        return r.body.status === 'completed' && r.body;
+      });
+      check('rest', 'Transcript', completed);
+      expect(completed.utterances.length).toBeGreaterThan(1);
+    }
+    // An unknown field is an Error body naming it.
+    const unknown = await api.submit(`${emu.url}/samples/account-issues-01.mp3`, { speakers: 2 });
+    expect(unknown.status).toBe(400);
+    check('rest', 'Error', unknown.body);
+  });
+
   it('TranscriptList, UploadedFile and the Error body', async () => {
     const list = await api.get('/v2/transcript?limit=5');
     expect(list.status).toBe(200);

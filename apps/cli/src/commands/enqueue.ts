@@ -1,3 +1,8 @@
+import {
+  canonical,
+  describeTranscriptionOptions,
+  type TranscriptionOptions,
+} from '@mediatag/assemblyai/transcript-options';
 import { batches, findTaxonomy, taxonomies } from '@mediatag/db';
 import { FatalError, toError, UsageError } from '@mediatag/errors';
 import { eq, sql } from 'drizzle-orm';
@@ -8,11 +13,12 @@ import { type FeedRecord, feedEpisodes } from '../enqueue/feed.ts';
 import { type LocalResult, mapBounded, resolveLocalFile } from '../enqueue/local.ts';
 import { EnqueueProgress } from '../enqueue/progress.ts';
 import { type Item, sourceItems } from '../enqueue/sources.ts';
+import { transcriptionOptionsFromFlags } from '../enqueue/transcription-options.ts';
 import { BatchWriter } from '../enqueue/writer.ts';
 
 const SPEC = defineSpec({
   usage:
-    'mediatag enqueue [SOURCE…] [--rss URL_OR_FILE…] [--allow-private-hosts] --batch NAME [--taxonomy NAME]',
+    'mediatag enqueue [SOURCE…] [--rss URL_OR_FILE…] [--allow-private-hosts] --batch NAME [--taxonomy NAME] [--transcription-options FILE.json] [--speaker-labels] [--multichannel] [--redact-pii POLICY,…] [--language-detection | --language CODE]',
   summary:
     'Adds media to a batch (created on first use) and queues it for transcription and tagging. SOURCE: an http(s) URL, a text file of URLs, a CSV file, - for stdin, an audio/video file or a folder of them.',
   options: {
@@ -22,6 +28,12 @@ const SPEC = defineSpec({
     'allow-private-hosts': { type: 'boolean' },
     'url-column': { type: 'string' },
     quiet: { type: 'boolean', short: 'q' },
+    'transcription-options': { type: 'string' },
+    'speaker-labels': { type: 'boolean' },
+    multichannel: { type: 'boolean' },
+    'redact-pii': { type: 'string' },
+    'language-detection': { type: 'boolean' },
+    language: { type: 'string' },
   },
   help: {
     batch: 'NAME  the batch to add to (required)',
@@ -30,11 +42,21 @@ const SPEC = defineSpec({
     'allow-private-hosts': 'let --rss fetch from loopback and private addresses (an intranet feed server)',
     'url-column': 'NAME  the CSV column with the URLs (default url, any case); reads stdin as CSV too',
     quiet: 'no progress display (rejections and the summary are still printed)',
+    'transcription-options':
+      'FILE.json  AssemblyAI transcript fields for every file of a new batch (e.g. {"speaker_labels": true})',
+    'speaker-labels': 'label speakers A, B, … (speaker_labels)',
+    multichannel: 'transcribe each audio channel apart, e.g. agent and caller (multichannel)',
+    'redact-pii': 'POLICY,…  redact PII in the text: redact_pii with these redact_pii_policies',
+    'language-detection': 'detect the spoken language (language_detection)',
+    language: 'CODE  the spoken language, e.g. en_us, es, de (language_code)',
   },
   notes: [
     'CSV files (.csv, .tsv) may be separated by , ; or tab (detected from the header line); the other',
     'columns are kept as metadata. Progress (lines read, items added, bytes uploaded) is shown on',
     'stderr: one updating line on a terminal, else a line every 5 s or 10,000 lines.',
+    "Transcription options are checked against AssemblyAI's transcript request schema and kept",
+    'with the batch; the flags win over the file. A file listed by several batches is transcribed',
+    'once, with the options of the batch that listed it first.',
     'Exit 0 when something valid was read, 2 when nothing was.',
   ],
 });
@@ -42,8 +64,16 @@ const USAGE = SPEC.usage;
 // Past this many, rejected lines are counted but not each printed.
 const MAX_PRINTED_REJECTIONS = 100;
 
-/** Finds or creates the batch; refuses to silently switch an existing batch to another taxonomy. */
-async function openBatch(ctx: Context, name: string, taxonomyName: string | undefined) {
+/**
+ * Finds or creates the batch; refuses to silently switch an existing batch to another taxonomy
+ * or other transcription options (none given = keep the batch's).
+ */
+async function openBatch(
+  ctx: Context,
+  name: string,
+  taxonomyName: string | undefined,
+  options: TranscriptionOptions | undefined,
+) {
   const db = await ctx.db();
   const [existing] = await db
     .select({
@@ -51,6 +81,7 @@ async function openBatch(ctx: Context, name: string, taxonomyName: string | unde
       taxonomyId: batches.taxonomyId,
       taxonomy: taxonomies.name,
       version: taxonomies.version,
+      options: batches.transcriptionOptions,
     })
     .from(batches)
     .innerJoin(taxonomies, eq(taxonomies.id, batches.taxonomyId))
@@ -61,18 +92,33 @@ async function openBatch(ctx: Context, name: string, taxonomyName: string | unde
         `batch "${name}" is tagged with taxonomy "${existing.taxonomy}"; to switch, run: mediatag retag --batch ${name} --taxonomy ${taxonomyName}`,
       );
     }
-    return { ...existing, created: false };
+    // jsonb keeps keys in an order of its own: compare both sides with keys sorted.
+    const stored = existing.options ? canonical(existing.options) : null;
+    if (options !== undefined && JSON.stringify(options) !== JSON.stringify(stored)) {
+      throw new UsageError(
+        `batch "${name}" has other transcription options (${describeTranscriptionOptions(stored)}); ` +
+          `a batch keeps the options it was created with: enqueue with the same options, or none, or use a new batch name. ` +
+          `See them with: mediatag status --batch ${name}`,
+      );
+    }
+    return { ...existing, options: stored, created: false };
   }
   const wanted = taxonomyName ?? 'media';
   const taxonomy = await findTaxonomy(db, wanted);
   if (!taxonomy) throw new UsageError(`no taxonomy named "${wanted}" (see: mediatag taxonomy list)`);
   const [row] = await db
     .insert(batches)
-    .values({ name, taxonomyId: taxonomy.id })
+    .values({ name, taxonomyId: taxonomy.id, transcriptionOptions: options ?? null })
     .onConflictDoUpdate({ target: batches.name, set: { updatedAt: sql`now()` } })
     .returning({ id: batches.id, taxonomyId: batches.taxonomyId });
   if (!row) throw new Error('batch insert returned no row');
-  return { ...row, taxonomy: taxonomy.name, version: taxonomy.version, created: true };
+  return {
+    ...row,
+    taxonomy: taxonomy.name,
+    version: taxonomy.version,
+    options: options ?? null,
+    created: true,
+  };
 }
 
 interface Plan {
@@ -83,6 +129,7 @@ interface Plan {
   urlColumn: string | undefined;
   quiet: boolean;
   allowPrivateHosts: boolean;
+  options: TranscriptionOptions | undefined;
 }
 
 /** `mediatag enqueue`: read sources, write the batch to Postgres, add the jobs. */
@@ -98,6 +145,17 @@ export const enqueueCommand: Command = {
     const urlColumn = values['url-column'];
     if (urlColumn !== undefined && urlColumn.trim() === '')
       throw new UsageError('--url-column needs a column name');
+    if (values['language-detection'] && values.language !== undefined)
+      throw new UsageError('--language CODE and --language-detection exclude each other: give one');
+    // Read and checked here, before anything connects: a bad file creates no batch.
+    const options = transcriptionOptionsFromFlags({
+      file: values['transcription-options'],
+      speakerLabels: values['speaker-labels'] === true,
+      multichannel: values.multichannel === true,
+      redactPii: values['redact-pii'],
+      languageDetection: values['language-detection'] === true,
+      language: values.language,
+    });
     return (ctx) =>
       run(ctx, {
         batch,
@@ -107,13 +165,14 @@ export const enqueueCommand: Command = {
         urlColumn,
         quiet: values.quiet === true,
         allowPrivateHosts: values['allow-private-hosts'] === true,
+        options,
       });
   },
 };
 
 async function run(ctx: Context, plan: Plan): Promise<number> {
   // Unknown taxonomy or a batch conflict stop the run before anything is written.
-  const batch = await openBatch(ctx, plan.batch, plan.taxonomy);
+  const batch = await openBatch(ctx, plan.batch, plan.taxonomy, plan.options);
   const queues = await ctx.queues();
   const writer = new BatchWriter(await ctx.db(), queues, batch);
   const progress = new EnqueueProgress(ctx.io.stderr, () => writer.totals, { quiet: plan.quiet });
@@ -244,7 +303,7 @@ async function read(
   }
   const t = writer.totals;
   ctx.out(
-    `batch ${plan.batch} (taxonomy ${batch.taxonomy} v${batch.version}): added ${t.added}, already known ${t.alreadyKnown}, rejected ${rejected}` +
+    `batch ${plan.batch} (taxonomy ${batch.taxonomy} v${batch.version}${batch.options ? `; options: ${describeTranscriptionOptions(batch.options)}` : ''}): added ${t.added}, already known ${t.alreadyKnown}, rejected ${rejected}` +
       (t.reused > 0 ? ` (${t.reused} reuse an existing transcript: tagging only)` : '') +
       (locals.length > 0
         ? `; uploaded ${uploaded} of ${locals.length} local files (identical content is sent once)`

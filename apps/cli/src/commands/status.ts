@@ -1,4 +1,12 @@
-import { batches, batchProgress, type Progress, recentPace } from '@mediatag/db';
+import { canonical, describeTranscriptionOptions } from '@mediatag/assemblyai/transcript-options';
+import {
+  type BatchOptions,
+  batches,
+  batchOptions,
+  batchProgress,
+  type Progress,
+  recentPace,
+} from '@mediatag/db';
 import { UsageError } from '@mediatag/errors';
 import { eq } from 'drizzle-orm';
 import { parse } from '../args.ts';
@@ -23,6 +31,19 @@ function line(p: Progress, x: Pace): string {
     `~$${p.costUsd.toFixed(2)}`,
     ...(x.etaSeconds === null ? [] : [describePace(x), `ETA ${formatDuration(x.etaSeconds)}`]),
   ].join('  ');
+}
+
+/** The options lines under a batch's line: only for a batch with options or files under another's. */
+function optionLines(o: BatchOptions | undefined): string[] {
+  if (!o || (o.transcriptionOptions === null && o.filesUnderOtherOptions === 0)) return [];
+  const lines = [`  options: ${describeTranscriptionOptions(o.transcriptionOptions)}`];
+  const n = o.filesUnderOtherOptions;
+  if (n > 0) {
+    lines.push(
+      `  ${n} ${n === 1 ? 'file is' : 'files are'} transcribed under another batch's options: a file shared by batches keeps the transcript of the batch that listed it first`,
+    );
+  }
+  return lines;
 }
 
 /** `mediatag status`: counts per stage; `--wait` follows a batch until every file is final. */
@@ -54,13 +75,31 @@ export async function statusCommand(ctx: Context, args: string[]): Promise<numbe
   }
   const rows = await batchProgress(db, values.batch);
   const recent = await recentPace(db);
-  const withPace = rows.map((row) => ({ ...row, pace: pace(ctx.env, row, recent) }));
+  // jsonb keeps keys in an order of its own; people and scripts get them sorted.
+  const options = new Map(
+    (await batchOptions(db, values.batch)).map((o) => [
+      o.batch,
+      { ...o, transcriptionOptions: o.transcriptionOptions && canonical(o.transcriptionOptions) },
+    ]),
+  );
+  const withPace = rows.map((row) => {
+    const o = options.get(row.batch ?? '');
+    return {
+      ...row,
+      transcriptionOptions: o?.transcriptionOptions ?? null,
+      filesUnderOtherOptions: o?.filesUnderOtherOptions ?? 0,
+      pace: pace(ctx.env, row, recent),
+    };
+  });
   if (values.json) {
     ctx.out(JSON.stringify(values.batch === undefined ? withPace : withPace[0]));
   } else if (rows.length === 0) {
     ctx.out('no batches yet (add one with: mediatag enqueue URL… --batch NAME)');
   } else {
-    for (const row of withPace) ctx.out(line(row, row.pace));
+    for (const row of withPace) {
+      ctx.out(line(row, row.pace));
+      for (const extra of optionLines(options.get(row.batch ?? ''))) ctx.out(extra);
+    }
   }
   return 0;
 }

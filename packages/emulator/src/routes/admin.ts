@@ -7,12 +7,13 @@ import { sampleById, sampleIndex, samplePayload } from '../samples/index.ts';
 /** Control surface the admin routes drive (the same calls the Emulator object exposes). */
 export interface AdminControls {
   resetStats(): void;
+  receivedSubmissions(): Record<string, unknown>[];
   setFaults(faults: Partial<Faults>): void;
   configure(options: EmulatorOverrides): void;
 }
 
 /**
- * GET /_emulator/stats, POST /_emulator/reset, POST /_emulator/faults, POST /_emulator/options
+ * GET /_emulator/stats, GET /_emulator/submissions (the last 1,000 POST /v2/transcript bodies), POST /_emulator/reset, POST /_emulator/faults, POST /_emulator/options
  * (any options but port and host, e.g. `{"gateway":{"requestsPerMinute":null}}`): no auth, never faulted.
  */
 export function handleAdmin(
@@ -25,6 +26,8 @@ export function handleAdmin(
 ): void {
   if (method === 'GET' && path === '/_emulator/stats') {
     sendJson(res, 200, ctx.stats.snapshot());
+  } else if (method === 'GET' && path === '/_emulator/submissions') {
+    sendJson(res, 200, controls.receivedSubmissions());
   } else if (method === 'POST' && path === '/_emulator/reset') {
     controls.resetStats();
     sendJson(res, 200, ctx.stats.snapshot());

@@ -1,8 +1,10 @@
 import type { ServerResponse } from 'node:http';
+import { checkTranscriptParams } from '@mediatag/assemblyai/transcript-options';
 import type { EmulatorContext } from '../context.ts';
 import { parseJsonObject, sendError, sendJson } from '../core/http-io.ts';
 import { downloadError, resolveAudio } from '../transcripts/content.ts';
 import { listItem, type SubmitRequest, type TranscriptStatus, transcriptBody } from '../transcripts/model.ts';
+import { redactText, type Substitution } from '../transcripts/redact.ts';
 
 /** Production's answer for an unknown transcript id: 400, although the published spec says 404. */
 export const LOOKUP_ERROR = 'Transcript lookup error, transcript id not found';
@@ -60,6 +62,18 @@ export function parseSubmit(body: Record<string, unknown>): Parsed {
       return fail(`${key} must be a string`);
     }
   }
+  // Everything else the published request schema says: unknown fields, wrong types, values
+  // outside an enum (a PII policy that does not exist) are refused, naming the field.
+  const problem = checkTranscriptParams(body)[0];
+  if (problem) return fail(`Invalid request: ${problem.field} ${problem.message}`);
+  // The PII redaction guide calls the policies required when redaction is on. Policies sent
+  // without `redact_pii: true` are accepted and redact nothing, as nothing documents otherwise.
+  const policies = Array.isArray(body.redact_pii_policies) ? (body.redact_pii_policies as string[]) : [];
+  if (body.redact_pii === true && policies.length === 0) {
+    return fail(
+      'redact_pii_policies is required when redact_pii is enabled: list the PII policies to redact',
+    );
+  }
   const str = (key: string) => (typeof body[key] === 'string' ? (body[key] as string) : null);
   const webhookUrl = str('webhook_url');
   if (webhookUrl !== null && !httpUrl(webhookUrl)) return fail(`Invalid webhook_url "${webhookUrl}"`);
@@ -75,6 +89,11 @@ export function parseSubmit(body: Record<string, unknown>): Parsed {
       punctuate: body.punctuate !== false,
       formatText: body.format_text !== false,
       speakerLabels: body.speaker_labels === true,
+      multichannel: body.multichannel === true,
+      redaction:
+        body.redact_pii === true
+          ? { policies, sub: (str('redact_pii_sub') ?? 'hash') as Substitution }
+          : null,
       webhookUrl,
       // Only a complete pair is sent with webhooks.
       webhookAuthHeaderName: name !== null && value !== null ? name : null,
@@ -90,6 +109,7 @@ export function createTranscript(ctx: EmulatorContext, bodyText: string, res: Se
     sendError(res, 400, 'Invalid JSON body: expected a JSON object');
     return;
   }
+  ctx.received(body);
   const parsed = parseSubmit(body);
   if (!parsed.ok) {
     sendError(res, 400, parsed.message);
@@ -103,6 +123,8 @@ export function createTranscript(ctx: EmulatorContext, bodyText: string, res: Se
     content.failure = downloadError(request.audioUrl);
     ctx.stats.faults.transcriptError++;
   }
+  // Redaction works on the text: words and utterances are cut from it.
+  if (request.redaction) content.text = redactText(content.text, request.redaction);
   const record = ctx.engine.submit(request, content, request.speechModels?.[0] ?? DEFAULT_SPEECH_MODEL);
   sendJson(res, 200, transcriptBody(record));
 }

@@ -1,5 +1,6 @@
 import { hash32, seededRandom } from '../core/random.ts';
 import type { GetCounted } from '../core/stats.ts';
+import type { Redaction } from './redact.ts';
 
 /** Lifecycle states, as the API names them. */
 export type TranscriptStatus = 'queued' | 'processing' | 'completed' | 'error';
@@ -13,6 +14,10 @@ export interface SubmitRequest {
   punctuate: boolean;
   formatText: boolean;
   speakerLabels: boolean;
+  /** Stereo calls: each channel transcribed apart (the emulator hears two). */
+  multichannel: boolean;
+  /** `redact_pii` with its policies and substitution; null when off. */
+  redaction: Redaction | null;
   webhookUrl: string | null;
   webhookAuthHeaderName: string | null;
   /** Never echoed back, like production. */
@@ -45,6 +50,8 @@ const DELETED_URL = 'http://deleted_by_user';
 export function transcriptBody(r: TranscriptRecord): Record<string, unknown> {
   const done = r.status === 'completed' && !r.deleted;
   const detected = r.request.languageDetection;
+  const parties = r.request.speakerLabels || r.request.multichannel;
+  const words = done ? buildWords(r) : null;
   const body: Record<string, unknown> = {
     id: r.id,
     language_model: 'assemblyai_default',
@@ -59,13 +66,13 @@ export function transcriptBody(r: TranscriptRecord): Record<string, unknown> {
     status: r.status,
     audio_url: r.deleted ? DELETED_URL : r.request.audioUrl,
     text: done ? r.text : null,
-    words: done ? buildWords(r) : null,
-    utterances: null,
+    words: done ? words : null,
+    utterances: done && parties ? buildUtterances(words ?? []) : null,
     confidence: done ? confidenceOf(r.id) : null,
     audio_duration: r.status === 'completed' ? r.durationSeconds : null,
     punctuate: r.request.punctuate,
     format_text: r.request.formatText,
-    multichannel: null,
+    multichannel: r.request.multichannel ? true : null,
     webhook_url: r.request.webhookUrl === null ? null : r.deleted ? DELETED_URL : r.request.webhookUrl,
     webhook_status_code: r.webhookStatusCode,
     webhook_auth: r.request.webhookAuthHeaderName !== null,
@@ -75,10 +82,10 @@ export function transcriptBody(r: TranscriptRecord): Record<string, unknown> {
     audio_start_from: null,
     audio_end_at: null,
     filter_profanity: false,
-    redact_pii: false,
+    redact_pii: r.request.redaction !== null,
     redact_pii_audio: false,
     redact_pii_audio_quality: null,
-    redact_pii_policies: null,
+    redact_pii_policies: r.request.redaction?.policies ?? null,
     speaker_labels: r.request.speakerLabels,
     speakers_expected: null,
     content_safety: false,
@@ -102,6 +109,9 @@ export function transcriptBody(r: TranscriptRecord): Record<string, unknown> {
     chapters: null,
     summary: null,
   };
+  if (r.request.redaction) body.redact_pii_sub = r.request.redaction.sub;
+  // Only present with multichannel; the emulator hears every file as a stereo call.
+  if (r.request.multichannel) body.audio_channels = CHANNELS;
   if (r.status === 'error' && r.failure !== null) body.error = r.failure;
   return body;
 }
@@ -128,20 +138,69 @@ function confidenceOf(id: string): number {
   return 0.86 + (hash32(id) % 1200) / 10_000;
 }
 
+const CHANNELS = 2;
+
+/**
+ * Who says sentence `i`: the two parties of a call take turns a sentence at a time. Speaker
+ * labels alone name speakers A and B; multichannel puts them on channels 1 and 2 and names the
+ * speaker by the channel; both together label speakers within a channel ("1A", "2A"), as
+ * AssemblyAI's per-channel diarization does.
+ */
+function party(r: TranscriptRecord, sentence: number): { speaker: string | null; channel?: string } {
+  const { speakerLabels, multichannel } = r.request;
+  const turn = sentence % 2;
+  if (multichannel) {
+    const channel = String(turn + 1);
+    return { speaker: speakerLabels ? `${channel}A` : channel, channel };
+  }
+  return { speaker: speakerLabels ? (turn === 0 ? 'A' : 'B') : null };
+}
+
 /** Word timings spread over the whole duration, so timestamps never run past the audio. */
 function buildWords(r: TranscriptRecord): Array<Record<string, unknown>> {
   const tokens = r.text.split(' ').filter((t) => t.length > 0);
   const random = seededRandom(hash32(r.id));
   const slot = (r.durationSeconds * 1000) / Math.max(1, tokens.length);
+  let sentence = 0;
   return tokens.map((text, i) => {
     const start = Math.round(i * slot + Math.min(80, slot * 0.1));
     const end = start + Math.max(1, Math.round(Math.min(slot * 0.85, 120 + text.length * 55)));
-    return {
+    const word = {
       text,
       start,
       end,
       confidence: Math.round((0.8 + random() * 0.2) * 10_000) / 10_000,
-      speaker: null,
+      ...party(r, sentence),
     };
+    if (/[.?!]$/.test(text)) sentence += 1;
+    return word;
   });
+}
+
+/** Turn-by-turn utterances: consecutive words of one speaker (and channel). */
+function buildUtterances(words: Array<Record<string, unknown>>): Array<Record<string, unknown>> {
+  const utterances: Array<Record<string, unknown>> = [];
+  let current: Array<Record<string, unknown>> = [];
+  const flush = () => {
+    const first = current[0];
+    const last = current[current.length - 1];
+    if (!first || !last) return;
+    const confidence = current.reduce((sum, w) => sum + Number(w.confidence), 0) / current.length;
+    utterances.push({
+      confidence: Math.round(confidence * 10_000) / 10_000,
+      start: first.start,
+      end: last.end,
+      text: current.map((w) => w.text).join(' '),
+      words: current,
+      speaker: first.speaker,
+      ...('channel' in first ? { channel: first.channel } : {}),
+    });
+    current = [];
+  };
+  for (const word of words) {
+    if (current[0] && current[0].speaker !== word.speaker) flush();
+    current.push(word);
+  }
+  flush();
+  return utterances;
 }
