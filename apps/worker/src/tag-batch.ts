@@ -5,6 +5,7 @@ import { batchKeys, batchResponseFormat, buildBatchPrompt, checkBatchAnswer } fr
 import type { WorkerDeps } from './deps.ts';
 import { AUTH_PAUSE_MS, classify, isLastAttempt, isQueueControl, later, pauseQueue } from './errors.ts';
 import { estimateTokens, textRecord } from './excerpt.ts';
+import { saveOrKeep } from './kept-answer.ts';
 import { takeModel } from './models.ts';
 import {
   type BatchOutcome,
@@ -160,7 +161,12 @@ async function ask(
   });
   const all = [...outcomes, ...solo];
   const request = { model, requestId: result.requestId ?? null, size: files.length };
-  await saveBatchOutcomes(deps.db, target.taxonomyId, request, all);
+  await saveOrKeep(
+    job,
+    { kind: 'batch', taxonomyId: target.taxonomyId, request, outcomes: all },
+    () => saveBatchOutcomes(deps.db, target.taxonomyId, request, all),
+    log,
+  );
   const failed = outcomes.filter((o) => o.status === 'solo').length;
   if (failed > 0)
     log.info({ failed, files: files.length }, 'batched answers failed validation; asking those alone');

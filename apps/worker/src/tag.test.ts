@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
 import { cliEnvSchema, parseEnv } from '@mediatag/config';
 import { createTestDatabase, type TestDatabase } from '@mediatag/db/testing';
 import { type Emulator, startEmulator } from '@mediatag/emulator';
@@ -15,7 +16,7 @@ let handle: WorkerHandle | undefined;
 
 beforeEach(async () => {
   db = await createTestDatabase();
-  emulator = await startEmulator({ timeScale: 2 });
+  emulator = await startEmulator({ timeScale: 2, faults: { batchItemFaultRate: 0 } });
 });
 afterEach(async () => {
   await handle?.close(2000);
@@ -33,7 +34,7 @@ afterEach(async () => {
   await db.drop();
 });
 
-async function depsWith(env: Record<string, string>) {
+async function depsWith(env: Record<string, string>, log = createLogger({ level: 'silent' })) {
   const parsed = parseEnv(cliEnvSchema, {
     DATABASE_URL: db.url,
     QUEUE_PREFIX: `mt-test-${randomBytes(4).toString('hex')}`,
@@ -44,7 +45,7 @@ async function depsWith(env: Record<string, string>) {
     LOG_LEVEL: 'silent',
     ...env,
   });
-  deps = await createWorkerDeps(parsed, createLogger({ level: 'silent' }));
+  deps = await createWorkerDeps(parsed, log);
   return deps;
 }
 
@@ -102,5 +103,135 @@ describe('tag job control flow', () => {
     const state = await d.queues.tag.getJobState(jobIds.tag({ fileId: fileIds[1] as number, taxonomyId }));
     expect(['waiting', 'delayed', 'prioritized', 'active']).toContain(state);
     expect(emulator.stats().requestsTotal).toBe(1); // the budget held: one request
+  });
+});
+
+/** Makes the next write matching `when` on `table` fail once, as a Postgres outage would. */
+async function failOnce(table: string, when: string, events = 'INSERT OR UPDATE') {
+  await db.pool.query(`CREATE SEQUENCE fail_once_seq`);
+  await db.pool.query(`CREATE FUNCTION fail_once() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN IF nextval('fail_once_seq') = 1 THEN RAISE EXCEPTION 'injected: the database went away'; END IF;
+    RETURN NEW; END $$`);
+  await db.pool.query(
+    `CREATE TRIGGER fail_once BEFORE ${events} ON ${table} FOR EACH ROW WHEN (${when}) EXECUTE FUNCTION fail_once()`,
+  );
+}
+
+/** Real transcripts of sample files at the emulator, recorded as completed in a `media` batch. */
+async function transcribedSamples(d: WorkerDeps, ids: string[]) {
+  const { rows: tax } = await db.pool.query(`SELECT id FROM taxonomies WHERE name = 'media'`);
+  const taxonomyId = Number(tax[0].id);
+  const { rows: batch } = await db.pool.query(
+    `INSERT INTO batches (name, taxonomy_id) VALUES ('s', $1) RETURNING id`,
+    [taxonomyId],
+  );
+  const fileIds: number[] = [];
+  for (const id of ids) {
+    const url = `${emulator.url}/samples/${id}.mp3`;
+    let t = await d.aai.submitTranscript({ audio_url: url, speech_models: ['universal-3-pro'] });
+    while (t.status !== 'completed') {
+      await new Promise((r) => setTimeout(r, 20));
+      t = await d.aai.getTranscript(t.id);
+    }
+    const { rows } = await db.pool.query(
+      `INSERT INTO media_files (url, transcript_id, transcript_status, submitted_at, completed_at)
+       VALUES ($1, $2, 'completed', now(), now()) RETURNING id`,
+      [url, t.id],
+    );
+    fileIds.push(Number(rows[0].id));
+    await db.pool.query('INSERT INTO batch_files (batch_id, media_file_id) VALUES ($1, $2)', [
+      batch[0].id,
+      rows[0].id,
+    ]);
+  }
+  return { fileIds, taxonomyId };
+}
+
+async function until(sql: string, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  while ((await db.pool.query(sql)).rows.length === 0) {
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out: ${sql}: ${JSON.stringify((await db.pool.query('SELECT media_file_id, status, solo, lease_until, error FROM tag_results')).rows)}`,
+      );
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('a paid answer whose save fails is kept with the job, not asked for again', () => {
+  const samples = ['sports-01', 'politics-01', 'technology-01'];
+
+  it('one file per request', async () => {
+    const d = await depsWith({ TAG_BATCH_SIZE: '1' });
+    const { fileIds, taxonomyId } = await transcribedSamples(d, samples.slice(0, 1));
+    await failOnce('tag_results', `NEW.status <> 'pending'`);
+    const data = { fileId: fileIds[0] as number, taxonomyId };
+    await d.queues.tag.add('tag', data, { jobId: jobIds.tag(data), backoff: { type: 'fixed', delay: 100 } });
+    handle = startWorkers(d, { role: 'tag', concurrency: 1, reconcile: false });
+    await until(`SELECT 1 FROM tag_results WHERE status = 'tagged'`);
+    expect(emulator.stats().gatewayCalls).toBe(1);
+    const { rows } = await db.pool.query('SELECT topic, attempts FROM tag_results');
+    expect(rows).toEqual([{ topic: 'Sports', attempts: 1 }]);
+  });
+
+  it('a batched request', async () => {
+    const d = await depsWith({ TAG_BATCH_SIZE: '10', TAG_BATCH_WAIT_MS: '0' });
+    const { fileIds, taxonomyId } = await transcribedSamples(d, samples);
+    // The batch's pending rows exist (as the poll makes them when a transcript completes).
+    for (const fileId of fileIds)
+      await db.pool.query('INSERT INTO tag_results (media_file_id, taxonomy_id) VALUES ($1, $2)', [
+        fileId,
+        taxonomyId,
+      ]);
+    await failOnce('tag_results', `NEW.status <> 'pending'`);
+    const data = { fileId: fileIds[0] as number, taxonomyId };
+    await d.queues.tag.add('tag', data, { jobId: jobIds.tag(data), backoff: { type: 'fixed', delay: 100 } });
+    handle = startWorkers(d, { role: 'tag', concurrency: 1, reconcile: false });
+    await until(`SELECT 1 FROM tag_results WHERE status = 'tagged' HAVING count(*) = 3`);
+    expect(emulator.stats().gatewayCalls).toBe(1);
+    const { rows } = await db.pool.query('SELECT topic FROM tag_results ORDER BY media_file_id');
+    expect(rows.map((r) => r.topic)).toEqual(['Sports', 'Politics', 'Technology']);
+  });
+});
+
+describe('a submission whose id cannot be saved', () => {
+  it('is logged at error level with its transcript id, and adopted, not paid for twice', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+        done();
+      },
+    });
+    const d = await depsWith(
+      { TAG_BATCH_SIZE: '1', POLL_MIN_MS: '10', POLL_MAX_MS: '200', JOB_LOCK_MS: '1000' },
+      createLogger({ level: 'info', destination: sink }),
+    );
+    const { rows: tax } = await db.pool.query(`SELECT id FROM taxonomies WHERE name = 'media'`);
+    const { rows: batch } = await db.pool.query(
+      `INSERT INTO batches (name, taxonomy_id) VALUES ('t', $1) RETURNING id`,
+      [tax[0].id],
+    );
+    const { rows: file } = await db.pool.query(`INSERT INTO media_files (url) VALUES ($1) RETURNING id`, [
+      `${emulator.url}/samples/sports-01.mp3`,
+    ]);
+    await db.pool.query('INSERT INTO batch_files (batch_id, media_file_id) VALUES ($1, $2)', [
+      batch[0].id,
+      file[0].id,
+    ]);
+    await failOnce('media_files', `OLD.transcript_id IS NULL AND NEW.transcript_id IS NOT NULL`, 'UPDATE');
+    const data = { fileId: Number(file[0].id) };
+    await d.queues.transcribe.add('transcribe', data, {
+      jobId: jobIds.transcribe(data),
+      backoff: { type: 'fixed', delay: 100 },
+    });
+    handle = startWorkers(d, { role: 'all', concurrency: 2, reconcile: false });
+    await until(`SELECT 1 FROM tag_results WHERE status = 'tagged'`);
+    const logged = lines.filter((l) => l.level === 50 && typeof l.transcriptId === 'string');
+    expect(logged).toHaveLength(1);
+    const { rows } = await db.pool.query('SELECT transcript_id FROM media_files');
+    expect(rows[0].transcript_id).toBe(logged[0]?.transcriptId);
+    expect(logged[0]?.msg).toMatch(/must be adopted/);
+    expect(emulator.stats().submissions).toBe(1);
   });
 });

@@ -11,6 +11,7 @@ import {
   pauseQueue,
   unrecoverable,
 } from './errors.ts';
+import { saveKept, saveOrKeep } from './kept-answer.ts';
 import { modelFor, takeModel } from './models.ts';
 import { buildPrompt, buildRepairPrompt, parseAnswer } from './prompt.ts';
 import { tagBatch } from './tag-batch.ts';
@@ -62,6 +63,8 @@ async function ask(
 export async function processTag(job: Job, deps: WorkerDeps): Promise<string> {
   const { fileId, taxonomyId } = parsePayload('tag', job.data);
   const log = deps.log.child({ module: 'tag', jobId: job.id, fileId, taxonomyId });
+  // A retry after a failed save: the paid answer it carries is saved, not asked for again.
+  await saveKept(job, deps, log);
   const target = await loadTagTarget(deps.db, fileId, taxonomyId);
   if (!target) return 'missing';
   if (target.resultStatus === 'tagged' || target.resultStatus === 'unmatched') return 'already-tagged';
@@ -132,7 +135,12 @@ async function tagAlone(job: Job, deps: WorkerDeps, target: TagTarget, log: Logg
         throw error;
     }
   }
-  await saveTagOutcome(deps.db, fileId, taxonomyId, outcome);
+  await saveOrKeep(
+    job,
+    { kind: 'single', outcome },
+    () => saveTagOutcome(deps.db, fileId, taxonomyId, outcome),
+    log,
+  );
   log.debug({ status: outcome.status, topic: outcome.topic }, 'tagged');
   return outcome.status;
 }

@@ -132,7 +132,17 @@ async function submit(
     }
   }
   // The paid-for id goes to Postgres before anything else happens with it.
-  await saveTranscriptId(deps.db, file.id, transcript.id, transcript.status);
+  try {
+    await saveTranscriptId(deps.db, file.id, transcript.id, transcript.status);
+  } catch (error) {
+    // Paid for and not recorded: the next attempt looks for it among the account's recent
+    // transcripts, but say it where a person can adopt it if that search cannot reach it.
+    log.error(
+      { transcriptId: transcript.id, url: file.url, err: (error as Error).message },
+      'submitted, but saving the transcript id failed: this transcript must be adopted, not paid for again',
+    );
+    throw error;
+  }
   log.debug({ transcriptId: transcript.id }, 'submitted');
   // With webhooks the check is only a fallback for a lost delivery.
   const firstCheck = deps.settings.webhook ? deps.settings.poll.maxMs * 5 : schedule.first();

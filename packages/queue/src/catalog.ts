@@ -17,7 +17,15 @@ export const catalog = {
     })
     .strict(),
   /** Ask the LLM Gateway for the file's topic from one taxonomy version. */
-  tag: z.object({ fileId: z.number().int().positive(), taxonomyId: z.number().int().positive() }).strict(),
+  tag: z
+    .object({
+      fileId: z.number().int().positive(),
+      taxonomyId: z.number().int().positive(),
+      // A paid answer kept with the job until Postgres has it: when saving fails, the retry
+      // saves this instead of asking (and paying) again. The only payload that is not ids.
+      answer: z.record(z.string(), z.unknown()).optional(),
+    })
+    .strict(),
 } as const;
 
 export type QueueName = keyof typeof catalog;
