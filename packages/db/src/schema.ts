@@ -44,6 +44,8 @@ export const batches = pgTable('batches', {
   taxonomyId: integer('taxonomy_id')
     .notNull()
     .references(() => taxonomies.id),
+  /** USD spending cap (NULL = none); see migrations/0008_spending_cap.sql. */
+  maxCostUsd: numeric('max_cost_usd', { precision: 12, scale: 4 }),
   ...timestamps,
 });
 
@@ -67,6 +69,8 @@ export const mediaFiles = pgTable('media_files', {
   localPath: text('local_path'),
   contentHash: text('content_hash'),
   costUsd: numeric('cost_usd', { precision: 12, scale: 6 }),
+  /** The batch this file's transcription counts against (the one whose submission paid). */
+  chargedBatchId: integer('charged_batch_id'),
   ...timestamps,
 });
 
