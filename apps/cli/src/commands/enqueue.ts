@@ -3,6 +3,7 @@ import { FatalError, toError, UsageError } from '@mediatag/errors';
 import { eq, sql } from 'drizzle-orm';
 import { type Command, defineSpec, parseCommand } from '../args.ts';
 import { batchName } from '../batch.ts';
+import { describeCap, parseCap, setCap } from '../cap.ts';
 import type { Context } from '../context.ts';
 import { type FeedRecord, feedEpisodes } from '../enqueue/feed.ts';
 import { type LocalResult, mapBounded, resolveLocalFile } from '../enqueue/local.ts';
@@ -12,7 +13,7 @@ import { BatchWriter } from '../enqueue/writer.ts';
 
 const SPEC = defineSpec({
   usage:
-    'mediatag enqueue [SOURCE…] [--rss URL_OR_FILE…] [--allow-private-hosts] --batch NAME [--taxonomy NAME]',
+    'mediatag enqueue [SOURCE…] [--rss URL_OR_FILE…] [--allow-private-hosts] --batch NAME [--taxonomy NAME] [--max-cost USD]',
   summary:
     'Adds media to a batch (created on first use) and queues it for transcription and tagging. SOURCE: an http(s) URL, a text file of URLs, a CSV file, - for stdin, an audio/video file or a folder of them.',
   options: {
@@ -22,6 +23,7 @@ const SPEC = defineSpec({
     'allow-private-hosts': { type: 'boolean' },
     'url-column': { type: 'string' },
     quiet: { type: 'boolean', short: 'q' },
+    'max-cost': { type: 'string' },
   },
   help: {
     batch: 'NAME  the batch to add to (required)',
@@ -30,6 +32,8 @@ const SPEC = defineSpec({
     'allow-private-hosts': 'let --rss fetch from loopback and private addresses (an intranet feed server)',
     'url-column': 'NAME  the CSV column with the URLs (default url, any case); reads stdin as CSV too',
     quiet: 'no progress display (rejections and the summary are still printed)',
+    'max-cost':
+      "USD  the batch's spending cap (none = no cap); also changes an existing batch's (see mediatag batch set-cap)",
   },
   notes: [
     'CSV files (.csv, .tsv) may be separated by , ; or tab (detected from the header line); the other',
@@ -83,6 +87,8 @@ interface Plan {
   urlColumn: string | undefined;
   quiet: boolean;
   allowPrivateHosts: boolean;
+  /** undefined = leave the batch's cap as it is; null = no cap. */
+  maxCost: number | null | undefined;
 }
 
 /** `mediatag enqueue`: read sources, write the batch to Postgres, add the jobs. */
@@ -95,6 +101,7 @@ export const enqueueCommand: Command = {
       throw new UsageError(`no SOURCE given\nusage: ${USAGE}`);
     if (positionals.filter((p) => p === '-').length > 1)
       throw new UsageError('stdin (-) can be read only once');
+    const maxCost = values['max-cost'] === undefined ? undefined : parseCap(values['max-cost'], '--max-cost');
     const urlColumn = values['url-column'];
     if (urlColumn !== undefined && urlColumn.trim() === '')
       throw new UsageError('--url-column needs a column name');
@@ -107,6 +114,7 @@ export const enqueueCommand: Command = {
         urlColumn,
         quiet: values.quiet === true,
         allowPrivateHosts: values['allow-private-hosts'] === true,
+        maxCost,
       });
   },
 };
@@ -114,6 +122,11 @@ export const enqueueCommand: Command = {
 async function run(ctx: Context, plan: Plan): Promise<number> {
   // Unknown taxonomy or a batch conflict stop the run before anything is written.
   const batch = await openBatch(ctx, plan.batch, plan.taxonomy);
+  // Set before any job is added, so not one file of the batch is submitted past it.
+  if (plan.maxCost !== undefined) {
+    await setCap(ctx, batch.id, plan.maxCost);
+    ctx.err(`batch ${plan.batch}: ${describeCap(plan.maxCost)}`);
+  }
   const queues = await ctx.queues();
   const writer = new BatchWriter(await ctx.db(), queues, batch);
   const progress = new EnqueueProgress(ctx.io.stderr, () => writer.totals, { quiet: plan.quiet });
