@@ -67,6 +67,10 @@ redis.call('PEXPIRE', KEYS[1], ARGV[3])
 redis.call('PEXPIRE', KEYS[2], ARGV[3])
 return now`;
 
+const GONE = `local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+return redis.call('ZADD', KEYS[1], 'XX', now - tonumber(ARGV[2]), ARGV[1])`;
+
 /**
  * What a worker process tells `mediatag status`: a heartbeat, and the pauses it is in (a
  * rejected API key, a wait for the gateway's per-model limit). Kept in Redis under the
@@ -95,10 +99,12 @@ export class WorkerHealth {
     await this.redis.eval(BEAT, 2, this.keys.seen, this.keys.beats, id, details, String(FORGET_MS));
   }
 
-  /** Forgets this process (on a clean shutdown), so status does not count it as alive. */
+  /**
+   * On a clean shutdown: dates the last heartbeat back past WORKER_STALE_MS, so status stops
+   * counting this process at once but can still say when a worker was last seen.
+   */
   async gone(): Promise<void> {
-    const id = `${this.host}:${this.pid}`;
-    await this.redis.multi().zrem(this.keys.seen, id).hdel(this.keys.beats, id).exec();
+    await this.redis.eval(GONE, 1, this.keys.seen, `${this.host}:${this.pid}`, String(WORKER_STALE_MS));
   }
 
   /** AssemblyAI or the gateway answered 401: recorded until `pauseMs` plus a margin pass without another. */
