@@ -76,7 +76,6 @@ export async function processTranscribe(
     await job.moveToDelayed(Date.now() + Math.min(deps.settings.claimTtlMs, 10_000), job.token);
     throw new DelayedError();
   }
-  await holdIfCapped(job, deps, claim, log);
   const file = claim.file;
   if (claim.uncertainSince) {
     const found = await findEarlierSubmission(deps, file.url, claim.uncertainSince, log);
@@ -90,6 +89,8 @@ export async function processTranscribe(
       return 'recovered';
     }
   }
+  // After the lookup above, which costs nothing: a transcript found there is already paid for.
+  await holdIfCapped(job, deps, claim, log);
   return submit(job, deps, file, log, schedule);
 }
 
