@@ -97,6 +97,10 @@ describe('spending cap', () => {
     const wait = await h.cli(['status', '--batch', 'capped', '--wait', '--interval', '0.1']);
     expect(wait.code).toBe(4);
     expect(wait.stderr).toContain('spending cap reached');
+    // So does a nightly worker: it would otherwise run until its deadline.
+    const nightly = h.spawnWorker({}, ['--exit-when-done', '--batch', 'capped']);
+    expect(await exitOf(nightly)).toBe(4);
+    expect(h.emulator.stats().submissions).toBe(2);
 
     // Raising it wakes the held files at once (their recheck is minutes away).
     const raised = await h.cli(['batch', 'set-cap', 'capped', (each * 10).toFixed(6)]);
