@@ -25,8 +25,8 @@ export interface Harness {
   cli(argv: string[], stdin?: string): Promise<CliRun>;
   /** Workers in this process; stopped by close(). */
   startWorkers(options?: Partial<StartOptions>): Promise<WorkerHandle>;
-  /** `mediatag worker all` as a separate process. */
-  spawnWorker(extraEnv?: Record<string, string>): ChildProcess;
+  /** `mediatag worker all` as a separate process (`args` added to its command line). */
+  spawnWorker(extraEnv?: Record<string, string>, args?: string[]): ChildProcess;
   progress(batch: string): Promise<Progress>;
   waitFinal(batch: string, timeoutMs?: number): Promise<Progress>;
   /** Deletes every Redis key of this run at once: Redis "lost its data". */
@@ -95,8 +95,8 @@ export async function startHarness(
       });
       return handle;
     },
-    spawnWorker(extraEnv = {}) {
-      const child = spawn(process.execPath, [BIN, 'worker', 'all', '--concurrency', '20'], {
+    spawnWorker(extraEnv = {}, args = []) {
+      const child = spawn(process.execPath, [BIN, 'worker', 'all', '--concurrency', '20', ...args], {
         env: { ...env, ...extraEnv, LOG_LEVEL: 'warn' },
         stdio: ['ignore', 'ignore', 'pipe'],
       });

@@ -1,6 +1,7 @@
 import { ConfigError } from '@mediatag/config';
 import { FatalError, toError, UsageError } from '@mediatag/errors';
 import { type Command, HelpRequested } from './args.ts';
+import { batchCommand } from './commands/batch.ts';
 import { demoCommand } from './commands/demo.ts';
 import { emulatorCommand } from './commands/emulator.ts';
 import { enqueueCommand } from './commands/enqueue.ts';
@@ -22,8 +23,12 @@ const COMMANDS: Record<string, { command: Command; help: string }> = {
   migrate: { command: migrateCommand, help: 'create the database if missing, apply migrations' },
   enqueue: { command: enqueueCommand, help: 'enqueue SOURCE… --batch NAME [--taxonomy NAME]' },
   taxonomy: { command: taxonomyCommand, help: 'taxonomy add NAME FILE | list | show NAME' },
-  worker: { command: workerCommand, help: 'worker [transcribe|tag|all] [--concurrency N]' },
-  status: { command: statusCliCommand, help: 'status [--batch NAME] [--wait] [--json]' },
+  worker: {
+    command: workerCommand,
+    help: 'worker [transcribe|tag|all] [--concurrency N] [--exit-when-done [--batch NAME…]]',
+  },
+  status: { command: statusCliCommand, help: 'status [--batch NAME] [--wait] [--json] [--timeout S]' },
+  batch: { command: batchCommand, help: "batch set-cap NAME USD|none: a batch's spending cap" },
   results: { command: resultsCommand, help: 'results --batch NAME [--format table|csv|json|jsonl]' },
   report: {
     command: reportCommand,

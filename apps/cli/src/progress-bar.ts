@@ -10,21 +10,24 @@ export class ProgressReporter {
   private firstFinal?: number;
   private lastPlainAt = 0;
   private drewBar = false;
+  private lastWhy = '';
 
   constructor(
     private readonly stream: Writable & { isTTY?: boolean; columns?: number },
     private readonly options: { json?: boolean; plainEveryMs?: number } = {},
   ) {}
 
-  /** Called on every poll. */
-  update(p: Progress): void {
+  /** Called on every poll; `why` says what keeps the batch from moving, when something does. */
+  update(p: Progress, why = ''): void {
     if (this.firstFinal === undefined) this.firstFinal = p.final;
     const elapsedS = (Date.now() - this.startedAt) / 1000;
     const done = p.final - this.firstFinal;
     const rate = elapsedS > 0 ? done / elapsedS : 0;
     const left = p.total - p.final;
     const eta = rate > 0 ? formatDuration(left / rate) : '--';
-    const stats = `${p.final}/${p.total} final  ${p.queued + p.processing} transcribing  ${p.tagging} tagging  ${p.failed} failed  ${rate.toFixed(1)}/s  ETA ${eta}`;
+    const stats = `${p.final}/${p.total} final  ${p.queued + p.processing} transcribing  ${p.tagging} tagging  ${p.failed} failed  ${rate.toFixed(1)}/s  ETA ${eta}${why ? `  why: ${why}` : ''}`;
+    const changed = why !== this.lastWhy;
+    this.lastWhy = why;
     if (this.stream.isTTY && !this.options.json) {
       const width = Math.max(10, Math.min(40, (this.stream.columns ?? 100) - stats.length - 10));
       const filled = p.total === 0 ? width : Math.round((p.final / p.total) * width);
@@ -36,10 +39,16 @@ export class ProgressReporter {
       return;
     }
     const now = Date.now();
-    if (now - this.lastPlainAt >= (this.options.plainEveryMs ?? 5000) || p.final >= p.total) {
+    if (now - this.lastPlainAt >= (this.options.plainEveryMs ?? 5000) || p.final >= p.total || changed) {
       this.lastPlainAt = now;
       this.stream.write(`${new Date(now).toISOString()} ${p.batch}: ${stats}\n`);
     }
+  }
+
+  /** Called once when following stops before the batch is final. */
+  stopped(p: Progress, why: string): void {
+    if (this.drewBar) this.stream.write('\n');
+    this.stream.write(`${p.batch}: ${p.final}/${p.total} final; stopped: ${why}\n`);
   }
 
   /** Called once when the batch is final. */

@@ -7,6 +7,8 @@ import { type Api, MetricsRecorder } from '@mediatag/metrics';
 import { checkRedis, createQueues, createRedis, type Queues } from '@mediatag/queue';
 import type { Redis } from 'ioredis';
 import { InFlightBudget, RateBudget } from './budget.ts';
+import { CapGate } from './cap.ts';
+import { WorkerHealth } from './health.ts';
 import { gatewayAuth, type PipelineSettings, settingsFromEnv } from './settings.ts';
 
 /** Prefix of mediatag's own Redis keys (budgets, locks, metrics) beside BullMQ's under QUEUE_PREFIX. */
@@ -35,6 +37,10 @@ export interface WorkerDeps {
   settings: PipelineSettings;
   /** Prefix of this deployment's own Redis keys (budgets, locks), beside BullMQ's. */
   keyPrefix: string;
+  /** Heartbeat and pause records that `mediatag status` reads. */
+  health: WorkerHealth;
+  /** Per-batch spending caps, checked before a submission. */
+  caps: CapGate;
 }
 
 /** Builds the budgets and clients around already-open connections. */
@@ -64,6 +70,11 @@ export function assembleDeps(parts: {
       new RateBudget(parts.redis, `${keyPrefix}:rate:llm:${parts.settings.model}`, parts.settings.llmRate),
     llmRates,
     keyPrefix,
+    health: new WorkerHealth(parts.redis, keyPrefix, parts.log.child({ module: 'health' })),
+    caps: new CapGate(parts.db, parts.redis, keyPrefix, {
+      pricePerAudioHour: parts.settings.prices.perAudioHour,
+      defaultAudioS: parts.settings.estimateAudioS,
+    }),
   };
 }
 

@@ -36,7 +36,21 @@ function toFileRow(r: Record<string, unknown>): FileRow {
 /** Result of claiming a submission. */
 export type Claim =
   | { claimed: false }
-  | { claimed: true; uncertainSince: Date | null; attempt: number; file: FileRow };
+  | {
+      claimed: true;
+      uncertainSince: Date | null;
+      attempt: number;
+      file: FileRow;
+      /** The batches of the file that have a spending cap, and whether one has none (then it pays). */
+      cappedBatchIds: number[];
+      uncapped: boolean;
+    };
+
+// The file's batches without a cap (the first pays for it) and with one (checked before paying).
+const UNCAPPED = `SELECT b.id FROM batch_files bf JOIN batches b ON b.id = bf.batch_id
+  WHERE bf.media_file_id = m.id AND b.max_cost_usd IS NULL ORDER BY b.id LIMIT 1`;
+const CAPPED = `SELECT b.id FROM batch_files bf JOIN batches b ON b.id = bf.batch_id
+  WHERE bf.media_file_id = m.id AND b.max_cost_usd IS NOT NULL ORDER BY b.id`;
 
 /**
  * Claims the right to submit: only one attempt at a time (a claim older than `ttlMs` is a
@@ -50,6 +64,7 @@ export async function claimSubmission(db: Db, id: number, ttlMs: number): Promis
         SET submit_claimed_at = now(),
             submit_uncertain_since = coalesce(m.submit_uncertain_since, now()),
             submit_attempts = m.submit_attempts + 1,
+            charged_batch_id = coalesce((${UNCAPPED}), m.charged_batch_id),
             updated_at = now()
        FROM old
       WHERE m.id = old.id AND m.transcript_id IS NULL AND m.transcript_status = 'pending'
@@ -58,13 +73,33 @@ export async function claimSubmission(db: Db, id: number, ttlMs: number): Promis
                 m.id, m.url, m.transcript_id, m.transcript_status, m.submitted_at,
                 -- A file is transcribed once: the batch that listed it first sets the options.
                 (SELECT b.transcription_options FROM batch_files bf JOIN batches b ON b.id = bf.batch_id
-                  WHERE bf.media_file_id = m.id ORDER BY bf.created_at, bf.batch_id LIMIT 1) AS transcription_options`,
+                  WHERE bf.media_file_id = m.id ORDER BY bf.created_at, bf.batch_id LIMIT 1) AS transcription_options,
+                EXISTS (${UNCAPPED}) AS uncapped, ARRAY(${CAPPED}) AS capped`,
     [id, ttlMs],
   );
   const r = rows[0];
   if (!r) return { claimed: false };
-  const file = { ...toFileRow(r), transcriptionOptions: r.transcription_options ?? null };
-  return { claimed: true, uncertainSince: r.uncertain_since, attempt: r.attempt, file };
+  return {
+    claimed: true,
+    uncertainSince: r.uncertain_since,
+    attempt: r.attempt,
+    file: { ...toFileRow(r), transcriptionOptions: r.transcription_options ?? null },
+    cappedBatchIds: (r.capped as unknown[]).map(Number),
+    uncapped: r.uncapped === true,
+  };
+}
+
+/**
+ * Gives a claim back as if it had not been taken (nothing was sent): a spending cap held the
+ * file. The earlier uncertainty, if any, is restored, and the attempt is not counted.
+ */
+export async function unclaim(db: Db, id: number, uncertainSince: Date | null): Promise<void> {
+  await db.$client.query(
+    `UPDATE media_files SET submit_claimed_at = NULL, submit_uncertain_since = $2,
+       submit_attempts = greatest(submit_attempts - 1, 0), updated_at = now()
+     WHERE id = $1 AND transcript_id IS NULL`,
+    [id, uncertainSince],
+  );
 }
 
 /**

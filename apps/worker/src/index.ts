@@ -7,9 +7,18 @@ export {
   type ItemVerdict,
 } from './batch-prompt.ts';
 export { InFlightBudget, RateBudget } from './budget.ts';
+export { CAP_RECHECK_MS, capFullKey } from './cap.ts';
 export { assembleDeps, createWorkerDeps, keyPrefixOf, type WorkerDeps } from './deps.ts';
 export { classify, type Verdict } from './errors.ts';
 export { estimateTokens, makeExcerpt } from './excerpt.ts';
+export {
+  HEARTBEAT_MS,
+  type HealthReport,
+  type PauseRecord,
+  readHealth,
+  WORKER_STALE_MS,
+  type WorkerBeat,
+} from './health.ts';
 export { modelFor } from './models.ts';
 export { buildPrompt, buildRepairPrompt, type ParsedAnswer, parseAnswer } from './prompt.ts';
 export { type ReconcileReport, reconcile } from './reconcile.ts';

@@ -28,5 +28,8 @@ export async function takeModel(
     if (wait === 0) return { model };
     waitMs = Math.min(waitMs, wait);
   }
+  await deps.health.quietly(
+    deps.health.gatewayWait(candidates.join(', '), waitMs, 'per-model request budget'),
+  );
   return { waitMs };
 }

@@ -60,6 +60,7 @@ export async function processPoll(
         return later(job, verdict.waitMs);
       case 'auth':
         log.error({ reason: verdict.reason }, 'AssemblyAI rejected the API key; checking again later');
+        await deps.health.quietly(deps.health.keyRejected('assemblyai', verdict.reason, AUTH_PAUSE_MS));
         return later(job, AUTH_PAUSE_MS);
       case 'permanent':
         // e.g. the transcript was deleted: the id stays saved; `retry` re-polls, never resubmits.
@@ -75,6 +76,7 @@ export async function processPoll(
     }
   }
 
+  await deps.health.quietly(deps.health.keyAccepted());
   const elapsed = Date.now() - (file.submittedAt?.getTime() ?? Date.now());
   reserve?.saw(fileId, transcript.status === 'queued' && transcript.throttled === true);
   switch (transcript.status) {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { toError } from '@mediatag/errors';
 import { type Job, Worker, type WorkerOptions } from 'bullmq';
 import type { WorkerDeps } from './deps.ts';
+import { HEARTBEAT_MS } from './health.ts';
 import { processPoll } from './poll.ts';
 import { type ReconcileReport, reconcile, redisStillKnowsUs } from './reconcile.ts';
 import { PollSchedule, SlotReserve } from './schedule.ts';
@@ -98,6 +99,11 @@ export function startWorkers(deps: WorkerDeps, options: StartOptions): WorkerHan
     reconcileNow(full).catch((err: unknown) => log.error({ err: toError(err).message }, 'reconcile failed'));
   };
   const timers: NodeJS.Timeout[] = [];
+  // `mediatag status` tells "no worker" from "a worker that waits" by this heartbeat.
+  const startedAt = Date.now();
+  const beat = () => deps.health.quietly(deps.health.beat(options.role, startedAt, reserve.throttledNow()));
+  void beat();
+  timers.push(setInterval(() => void beat(), HEARTBEAT_MS));
   if (options.reconcile !== false) {
     guard(false);
     timers.push(setInterval(() => guard(false), deps.settings.reconcileIntervalMs));
@@ -131,6 +137,7 @@ export function startWorkers(deps: WorkerDeps, options: StartOptions): WorkerHan
         await Promise.all(workers.map((w) => w.close(true)));
       }
       await running?.catch(() => undefined);
+      await deps.health.quietly(deps.health.gone());
     },
   };
 }

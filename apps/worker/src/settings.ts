@@ -35,6 +35,8 @@ export interface PipelineSettings {
   repairUnmatched: boolean;
   /** USD prices for the stored cost estimates. */
   prices: { perAudioHour: number; inputPerMTok: number; outputPerMTok: number };
+  /** Audio seconds a spending cap assumes for a file when nothing better is known. */
+  estimateAudioS: number;
 }
 
 /** How tagging requests are built. */
@@ -138,6 +140,7 @@ export function settingsFromEnv(env: WorkerEnv, options: { requireKey?: boolean 
       inputPerMTok: env.LLM_PRICE_INPUT_PER_MTOK,
       outputPerMTok: env.LLM_PRICE_OUTPUT_PER_MTOK,
     },
+    estimateAudioS: env.COST_ESTIMATE_AUDIO_S,
     ...(env.WEBHOOK_BASE_URL && env.WEBHOOK_SECRET
       ? {
           webhook: {

@@ -115,9 +115,11 @@ async function ask(
           { waitMs: verdict.waitMs, requestedMs: verdict.requestedMs, model },
           'LLM Gateway rate limit: pausing tagging',
         );
+        await deps.health.quietly(deps.health.gatewayWait(model, verdict.waitMs, 'the gateway answered 429'));
         return pauseQueue(deps.queues.tag, verdict.waitMs);
       case 'auth':
         log.error({ reason: verdict.reason }, 'LLM Gateway rejected the API key: pausing tagging');
+        await deps.health.quietly(deps.health.keyRejected('gateway', verdict.reason, AUTH_PAUSE_MS));
         return pauseQueue(deps.queues.tag, AUTH_PAUSE_MS);
       case 'permanent': {
         // The batched request itself was refused (e.g. too long for the model): each file is

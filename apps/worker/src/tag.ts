@@ -41,7 +41,10 @@ async function ask(
     model = pick.model;
   } else {
     const wait = await (deps.llmRates.get(model) ?? deps.llmRate).take(2000);
-    if (wait > 0) return pauseQueue(deps.queues.tag, wait);
+    if (wait > 0) {
+      await deps.health.quietly(deps.health.gatewayWait(model, wait, 'per-model request budget'));
+      return pauseQueue(deps.queues.tag, wait);
+    }
   }
   const result = await deps.gateway.chat({
     model,
@@ -122,9 +125,11 @@ async function tagAlone(job: Job, deps: WorkerDeps, target: TagTarget, log: Logg
           { waitMs: verdict.waitMs, requestedMs: verdict.requestedMs },
           'LLM Gateway rate limit: pausing tagging',
         );
+        await deps.health.quietly(deps.health.gatewayWait(model, verdict.waitMs, 'the gateway answered 429'));
         return pauseQueue(deps.queues.tag, verdict.waitMs);
       case 'auth':
         log.error({ reason: verdict.reason }, 'LLM Gateway rejected the API key: pausing tagging');
+        await deps.health.quietly(deps.health.keyRejected('gateway', verdict.reason, AUTH_PAUSE_MS));
         return pauseQueue(deps.queues.tag, AUTH_PAUSE_MS);
       case 'permanent':
         await saveTagOutcome(deps.db, fileId, taxonomyId, errorOutcome(model, verdict.reason));

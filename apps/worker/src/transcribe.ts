@@ -1,8 +1,9 @@
 import type { Logger } from '@mediatag/logger';
 import { jobIds, parsePayload } from '@mediatag/queue';
 import { DelayedError, type Job } from 'bullmq';
+import { CAP_RECHECK_MS, holdIfCapped } from './cap.ts';
 import type { WorkerDeps } from './deps.ts';
-import { AUTH_PAUSE_MS, classify, isLastAttempt, pauseQueue, unrecoverable } from './errors.ts';
+import { AUTH_PAUSE_MS, classify, isLastAttempt, later, pauseQueue, unrecoverable } from './errors.ts';
 import {
   claimSubmission,
   type FileRow,
@@ -54,6 +55,8 @@ export async function processTranscribe(
 ): Promise<string> {
   const { fileId } = parsePayload('transcribe', job.data);
   const log = deps.log.child({ module: 'transcribe', jobId: job.id, fileId });
+  // Held by a spending cap moments ago: look again later without taking a slot.
+  if (await deps.caps.stillHeld(fileId)) return later(job, CAP_RECHECK_MS);
   // Slot and request token first (one Redis call), then the claim (one statement that also
   // reads the row): the common path costs two round trips before the paid request.
   const budget = await deps.inFlight.acquireWithRate(fileId, deps.apiRate, reserve?.limit());
@@ -91,6 +94,8 @@ export async function processTranscribe(
       return 'recovered';
     }
   }
+  // After the lookup above, which costs nothing: a transcript found there is already paid for.
+  await holdIfCapped(job, deps, claim, log);
   return submit(job, deps, file, log, schedule);
 }
 
@@ -120,6 +125,7 @@ async function submit(
         return pauseQueue(deps.queues.transcribe, verdict.waitMs);
       case 'auth':
         log.error({ reason: verdict.reason }, 'AssemblyAI rejected the API key: pausing submissions');
+        await deps.health.quietly(deps.health.keyRejected('assemblyai', verdict.reason, AUTH_PAUSE_MS));
         return pauseQueue(deps.queues.transcribe, AUTH_PAUSE_MS);
       case 'permanent':
         await markFileError(deps.db, file.id, 'submit', verdict.reason);
@@ -143,6 +149,7 @@ async function submit(
     );
     throw error;
   }
+  await deps.health.quietly(deps.health.keyAccepted());
   log.debug({ transcriptId: transcript.id }, 'submitted');
   // With webhooks the check is only a fallback for a lost delivery.
   const firstCheck = deps.settings.webhook ? deps.settings.poll.maxMs * 5 : schedule.first();

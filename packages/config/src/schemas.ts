@@ -150,6 +150,8 @@ export const apiEnv = {
   PRICE_PER_AUDIO_HOUR: nonNegativeNumber(0.21),
   LLM_PRICE_INPUT_PER_MTOK: nonNegativeNumber(3),
   LLM_PRICE_OUTPUT_PER_MTOK: nonNegativeNumber(15),
+  // Audio seconds a spending cap assumes for a file before its batch has a completed one to go by.
+  COST_ESTIMATE_AUDIO_S: positiveInt(1800),
   // Local files uploaded at once by `enqueue PATH`.
   UPLOAD_CONCURRENCY: positiveInt(4),
   // A feed larger than this is refused (a feed that never ends must not fill memory or disk).

@@ -11,4 +11,5 @@ export {
 } from './migrate.ts';
 export { batchProgress, type Progress, type RecentPace, recentPace } from './progress.ts';
 export * from './schema.ts';
+export { type BatchSpend, batchSpend, type CostEstimate, capReached } from './spend.ts';
 export { addTaxonomy, findTaxonomy, listTaxonomies, type TaxonomyRow, validateTags } from './taxonomies.ts';

@@ -39,9 +39,10 @@ describe('migrate', () => {
       '0004_batched_tagging.sql',
       '0005_transcription_options.sql',
       '0006_eval.sql',
+      '0008_spending_cap.sql',
     ]);
     const second = await migrate(url);
-    expect(second).toEqual({ createdDatabase: false, applied: [], alreadyApplied: 6 });
+    expect(second).toEqual({ createdDatabase: false, applied: [], alreadyApplied: 7 });
 
     expect(await query(url, 'SELECT * FROM tagged_files')).toEqual([]);
     const presets = await query(
@@ -64,6 +65,7 @@ describe('migrate', () => {
       { id: 4, name: '0004_batched_tagging.sql', len: 64 },
       { id: 5, name: '0005_transcription_options.sql', len: 64 },
       { id: 6, name: '0006_eval.sql', len: 64 },
+      { id: 8, name: '0008_spending_cap.sql', len: 64 },
     ]);
   });
 

@@ -48,6 +48,8 @@ export const batches = pgTable('batches', {
     .references(() => taxonomies.id),
   /** Extra fields of every submission of this batch's files (snake_case, as AssemblyAI takes them). */
   transcriptionOptions: jsonb('transcription_options').$type<Record<string, unknown>>(),
+  /** USD spending cap (NULL = none); see migrations/0008_spending_cap.sql. */
+  maxCostUsd: numeric('max_cost_usd', { precision: 12, scale: 4 }),
   ...timestamps,
 });
 
@@ -71,6 +73,8 @@ export const mediaFiles = pgTable('media_files', {
   localPath: text('local_path'),
   contentHash: text('content_hash'),
   costUsd: numeric('cost_usd', { precision: 12, scale: 6 }),
+  /** The batch this file's transcription counts against (the one whose submission paid). */
+  chargedBatchId: integer('charged_batch_id'),
   ...timestamps,
 });
 

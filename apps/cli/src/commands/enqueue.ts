@@ -8,6 +8,7 @@ import { FatalError, toError, UsageError } from '@mediatag/errors';
 import { eq, sql } from 'drizzle-orm';
 import { type Command, defineSpec, parseCommand } from '../args.ts';
 import { batchName } from '../batch.ts';
+import { describeCap, parseCap, setCap } from '../cap.ts';
 import type { Context } from '../context.ts';
 import { type FeedRecord, feedEpisodes } from '../enqueue/feed.ts';
 import { type LocalResult, mapBounded, resolveLocalFile } from '../enqueue/local.ts';
@@ -18,7 +19,7 @@ import { BatchWriter } from '../enqueue/writer.ts';
 
 const SPEC = defineSpec({
   usage:
-    'mediatag enqueue [SOURCE…] [--rss URL_OR_FILE…] [--allow-private-hosts] --batch NAME [--taxonomy NAME] [--transcription-options FILE.json] [--speaker-labels] [--multichannel] [--redact-pii POLICY,…] [--language-detection | --language CODE]',
+    'mediatag enqueue [SOURCE…] [--rss URL_OR_FILE…] [--allow-private-hosts] --batch NAME [--taxonomy NAME] [--transcription-options FILE.json] [--speaker-labels] [--multichannel] [--redact-pii POLICY,…] [--language-detection | --language CODE] [--max-cost USD]',
   summary:
     'Adds media to a batch (created on first use) and queues it for transcription and tagging. SOURCE: an http(s) URL, a text file of URLs, a CSV file, - for stdin, an audio/video file or a folder of them.',
   options: {
@@ -34,6 +35,7 @@ const SPEC = defineSpec({
     'redact-pii': { type: 'string' },
     'language-detection': { type: 'boolean' },
     language: { type: 'string' },
+    'max-cost': { type: 'string' },
   },
   help: {
     batch: 'NAME  the batch to add to (required)',
@@ -49,6 +51,8 @@ const SPEC = defineSpec({
     'redact-pii': 'POLICY,…  redact PII in the text: redact_pii with these redact_pii_policies',
     'language-detection': 'detect the spoken language (language_detection)',
     language: 'CODE  the spoken language, e.g. en_us, es, de (language_code)',
+    'max-cost':
+      "USD  the batch's spending cap (none = no cap); also changes an existing batch's (see mediatag batch set-cap)",
   },
   notes: [
     'CSV files (.csv, .tsv) may be separated by , ; or tab (detected from the header line); the other',
@@ -130,6 +134,8 @@ interface Plan {
   quiet: boolean;
   allowPrivateHosts: boolean;
   options: TranscriptionOptions | undefined;
+  /** undefined = leave the batch's cap as it is; null = no cap. */
+  maxCost: number | null | undefined;
 }
 
 /** `mediatag enqueue`: read sources, write the batch to Postgres, add the jobs. */
@@ -142,6 +148,7 @@ export const enqueueCommand: Command = {
       throw new UsageError(`no SOURCE given\nusage: ${USAGE}`);
     if (positionals.filter((p) => p === '-').length > 1)
       throw new UsageError('stdin (-) can be read only once');
+    const maxCost = values['max-cost'] === undefined ? undefined : parseCap(values['max-cost'], '--max-cost');
     const urlColumn = values['url-column'];
     if (urlColumn !== undefined && urlColumn.trim() === '')
       throw new UsageError('--url-column needs a column name');
@@ -166,6 +173,7 @@ export const enqueueCommand: Command = {
         quiet: values.quiet === true,
         allowPrivateHosts: values['allow-private-hosts'] === true,
         options,
+        maxCost,
       });
   },
 };
@@ -173,6 +181,11 @@ export const enqueueCommand: Command = {
 async function run(ctx: Context, plan: Plan): Promise<number> {
   // Unknown taxonomy or a batch conflict stop the run before anything is written.
   const batch = await openBatch(ctx, plan.batch, plan.taxonomy, plan.options);
+  // Set before any job is added, so not one file of the batch is submitted past it.
+  if (plan.maxCost !== undefined) {
+    await setCap(ctx, batch.id, plan.maxCost);
+    ctx.err(`batch ${plan.batch}: ${describeCap(plan.maxCost)}`);
+  }
   const queues = await ctx.queues();
   const writer = new BatchWriter(await ctx.db(), queues, batch);
   const progress = new EnqueueProgress(ctx.io.stderr, () => writer.totals, { quiet: plan.quiet });

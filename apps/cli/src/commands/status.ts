@@ -13,10 +13,11 @@ import { parse } from '../args.ts';
 import type { Context } from '../context.ts';
 import { describePace, type Pace, pace } from '../pace.ts';
 import { formatDuration, ProgressReporter } from '../progress-bar.ts';
+import { EXIT, observe, type Reason, reasonsFor } from '../why.ts';
 
-const USAGE = 'mediatag status [--batch NAME] [--wait] [--json] [--interval SECONDS]';
+const USAGE = 'mediatag status [--batch NAME] [--wait] [--json] [--interval SECONDS] [--timeout SECONDS]';
 
-function line(p: Progress, x: Pace): string {
+function line(p: Progress, x: Pace, reasons: Reason[]): string {
   return [
     `${p.batch}:`,
     `${p.total} files`,
@@ -30,6 +31,7 @@ function line(p: Progress, x: Pace): string {
     `${p.inputTokens + p.outputTokens} LLM tokens`,
     `~$${p.costUsd.toFixed(2)}`,
     ...(x.etaSeconds === null ? [] : [describePace(x), `ETA ${formatDuration(x.etaSeconds)}`]),
+    ...(reasons.length ? [`why: ${reasons.map((r) => r.text).join('; ')}`] : []),
   ].join('  ');
 }
 
@@ -46,7 +48,7 @@ function optionLines(o: BatchOptions | undefined): string[] {
   return lines;
 }
 
-/** `mediatag status`: counts per stage; `--wait` follows a batch until every file is final. */
+/** `mediatag status`: counts per stage and why a batch is not moving; `--wait` follows a batch. */
 export async function statusCommand(ctx: Context, args: string[]): Promise<number> {
   const { values, positionals } = parse(
     args,
@@ -55,6 +57,7 @@ export async function statusCommand(ctx: Context, args: string[]): Promise<numbe
       wait: { type: 'boolean' },
       json: { type: 'boolean' },
       interval: { type: 'string' },
+      timeout: { type: 'string' },
     },
     USAGE,
   );
@@ -68,10 +71,13 @@ export async function statusCommand(ctx: Context, args: string[]): Promise<numbe
     if (values.batch === undefined) throw new UsageError('--wait needs --batch NAME');
     const seconds = values.interval === undefined ? 1 : Number(values.interval);
     if (!(seconds > 0)) throw new UsageError('--interval must be a positive number of seconds');
+    const timeout = values.timeout === undefined ? undefined : Number(values.timeout);
+    if (timeout !== undefined && !(timeout > 0))
+      throw new UsageError('--timeout must be a positive number of seconds');
     const reporter = new ProgressReporter(ctx.io.stderr, { json: values.json === true });
-    const final = await waitForBatch(ctx, values.batch, seconds * 1000, reporter);
-    if (values.json) ctx.out(JSON.stringify(final));
-    return final.failed > 0 ? 1 : 0;
+    const end = await followBatch(ctx, values.batch, seconds * 1000, reporter, timeout && timeout * 1000);
+    if (values.json) ctx.out(JSON.stringify({ ...end.progress, reasons: end.reasons, exitCode: end.code }));
+    return end.code;
   }
   const rows = await batchProgress(db, values.batch);
   const recent = await recentPace(db);
@@ -82,6 +88,7 @@ export async function statusCommand(ctx: Context, args: string[]): Promise<numbe
       { ...o, transcriptionOptions: o.transcriptionOptions && canonical(o.transcriptionOptions) },
     ]),
   );
+  const seen = rows.length ? await observe(ctx, rows) : undefined;
   const withPace = rows.map((row) => {
     const o = options.get(row.batch ?? '');
     return {
@@ -89,6 +96,7 @@ export async function statusCommand(ctx: Context, args: string[]): Promise<numbe
       transcriptionOptions: o?.transcriptionOptions ?? null,
       filesUnderOtherOptions: o?.filesUnderOtherOptions ?? 0,
       pace: pace(ctx.env, row, recent),
+      reasons: seen ? reasonsFor(ctx.env, row, seen) : [],
     };
   });
   if (values.json) {
@@ -97,11 +105,59 @@ export async function statusCommand(ctx: Context, args: string[]): Promise<numbe
     ctx.out('no batches yet (add one with: mediatag enqueue URL… --batch NAME)');
   } else {
     for (const row of withPace) {
-      ctx.out(line(row, row.pace));
+      ctx.out(line(row, row.pace, row.reasons));
       for (const extra of optionLines(options.get(row.batch ?? ''))) ctx.out(extra);
     }
   }
   return 0;
+}
+
+/** How following a batch ended. */
+export interface FollowEnd {
+  progress: Progress;
+  reasons: Reason[];
+  /** 0 all final, 1 some failed, 3 key rejected, 4 spending cap reached, 124 timed out. */
+  code: number;
+}
+
+/**
+ * Follows a batch until every file is final, a reason says it cannot progress without a
+ * person (a rejected key, a spending cap with nothing else moving), or `timeoutMs` passes.
+ * Each report carries the reasons it is not moving.
+ */
+export async function followBatch(
+  ctx: Context,
+  batch: string,
+  intervalMs: number,
+  reporter: ProgressReporter,
+  timeoutMs?: number,
+): Promise<FollowEnd> {
+  const db = await ctx.db();
+  const deadline = timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + timeoutMs;
+  for (;;) {
+    const [p] = await batchProgress(db, batch);
+    if (!p) throw new UsageError(`no batch named "${batch}"`);
+    const reasons = reasonsFor(ctx.env, p, await observe(ctx, [p]));
+    const why = reasons.map((r) => r.text).join('; ');
+    if (p.final >= p.total) {
+      reporter.update(p, why);
+      reporter.done(p);
+      return { progress: p, reasons, code: p.failed > 0 ? EXIT.failed : EXIT.done };
+    }
+    reporter.update(p, why);
+    const stuck = reasons.find((r) => r.exitCode !== undefined);
+    if (stuck?.exitCode !== undefined) {
+      reporter.stopped(p, `cannot progress without you: ${stuck.text}`);
+      return { progress: p, reasons, code: stuck.exitCode };
+    }
+    if (Date.now() >= deadline) {
+      reporter.stopped(p, `still not final after --timeout ${formatDuration((timeoutMs ?? 0) / 1000)}`);
+      return { progress: p, reasons, code: EXIT.timeout };
+    }
+    await new Promise((resolve) =>
+      setTimeout(resolve, Math.min(intervalMs, Math.max(1, deadline - Date.now()))),
+    );
+  }
 }
 
 /** Polls Postgres until every file of the batch is final, reporting progress as it goes. */

@@ -1,0 +1,97 @@
+import type { CliEnv } from '@mediatag/config';
+import { batchProgress, batchSpend, capReached, type Db } from '@mediatag/db';
+import { UsageError } from '@mediatag/errors';
+import { keyPrefixOf, readHealth } from '@mediatag/worker';
+import type { Redis } from 'ioredis';
+import { EXIT } from './why.ts';
+
+// Not final: not yet transcribed, or transcribed and waiting for its topic (as in batchProgress).
+const UNFINISHED = `(transcript_status IN ('pending', 'queued', 'processing')
+  OR (transcript_status = 'completed' AND tag_status = 'pending'))`;
+
+/** How a drain check came out: still running, or the exit code and why. */
+export type DrainState = { done: false } | { done: true; code: number; message: string };
+
+/**
+ * `worker --exit-when-done`: whether the batches (every batch when `names` is empty) are
+ * drained. One EXISTS query while work is left (it stops at the first unfinished file);
+ * the failures are counted only once nothing is left. Also done, with its own code, when
+ * nothing can move without a person: the API key was rejected since `since` (3), or every
+ * file left is held by a spending cap with nothing of it in flight (4).
+ */
+export class DrainCheck {
+  private constructor(
+    private readonly db: Db,
+    private readonly redis: Redis,
+    private readonly env: CliEnv,
+    private readonly names: string[] | null,
+    private readonly since: number,
+  ) {}
+
+  /** Checks that every named batch exists (a typo would otherwise wait for nothing, or exit 0 at once). */
+  static async open(db: Db, redis: Redis, env: CliEnv, names: string[], since: number): Promise<DrainCheck> {
+    if (names.length > 0) {
+      const { rows } = await db.$client.query('SELECT name FROM batches WHERE name = ANY($1::text[])', [
+        names,
+      ]);
+      const known = new Set(rows.map((r) => r.name as string));
+      const missing = names.filter((n) => !known.has(n));
+      if (missing.length) throw new UsageError(`no batch named ${missing.map((n) => `"${n}"`).join(', ')}`);
+    }
+    return new DrainCheck(db, redis, env, names.length ? names : null, since);
+  }
+
+  async check(): Promise<DrainState> {
+    const filter = '($1::text[] IS NULL OR batch = ANY($1::text[]))';
+    const { rows } = await this.db.$client.query(
+      `SELECT EXISTS (SELECT 1 FROM tagged_files WHERE ${filter} AND ${UNFINISHED}) AS left`,
+      [this.names],
+    );
+    const what = this.names ? `batch ${this.names.join(', ')}` : 'every batch';
+    if (rows[0]?.left !== true) {
+      const { rows: failed } = await this.db.$client.query(
+        `SELECT count(*)::int AS n FROM tagged_files WHERE ${filter}
+           AND (transcript_status = 'error' OR tag_status = 'error')`,
+        [this.names],
+      );
+      const n = Number(failed[0]?.n ?? 0);
+      return n > 0
+        ? {
+            done: true,
+            code: EXIT.failed,
+            message: `${what}: every file final, ${n} failed (mediatag retry --batch NAME)`,
+          }
+        : { done: true, code: EXIT.done, message: `${what}: every file final` };
+    }
+    const health = await readHealth(this.redis, keyPrefixOf(this.env.QUEUE_PREFIX));
+    const rejected = health.keyRejected;
+    if (rejected && rejected.at >= this.since) {
+      return { done: true, code: EXIT.keyRejected, message: `the API key was rejected: ${rejected.reason}` };
+    }
+    return this.capHoldsTheRest(what);
+  }
+
+  private async capHoldsTheRest(what: string): Promise<DrainState> {
+    const capped = await this.db.$client.query('SELECT id, name FROM batches WHERE max_cost_usd IS NOT NULL');
+    if (capped.rows.length === 0) return { done: false };
+    const ids = new Map(capped.rows.map((r) => [r.name as string, Number(r.id)]));
+    const rows = (await batchProgress(this.db)).filter(
+      (p) => !this.names || this.names.includes(p.batch ?? ''),
+    );
+    for (const p of rows) {
+      if (p.final >= p.total) continue;
+      const id = ids.get(p.batch ?? '');
+      if (id === undefined || p.queued + p.processing + p.tagging > 0) return { done: false };
+      const spend = await batchSpend(this.db.$client, id, {
+        pricePerAudioHour: this.env.PRICE_PER_AUDIO_HOUR,
+        defaultAudioS: this.env.COST_ESTIMATE_AUDIO_S,
+      });
+      if (!capReached(spend)) return { done: false };
+    }
+    return {
+      done: true,
+      code: EXIT.capReached,
+      message: `${what}: the spending cap holds every file left (mediatag batch set-cap NAME USD)`,
+    };
+  }
+}

@@ -1,0 +1,121 @@
+import { type BatchSpend, batchSpend, type CostEstimate, capReached, type Db } from '@mediatag/db';
+import type { Logger } from '@mediatag/logger';
+import type { Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { WorkerDeps } from './deps.ts';
+import { later } from './errors.ts';
+import { type Claim, unclaim } from './files.ts';
+
+/**
+ * How long a file held by a spending cap waits before it is looked at again. Long, because
+ * every held file of a batch comes back: raising the cap (`mediatag batch set-cap`) wakes
+ * them at once, and this only catches room made by files that cost less than estimated.
+ */
+export const CAP_RECHECK_MS = 120_000;
+// A batch found at its cap is taken as full this long without asking Postgres again, so the
+// held files of a large batch cost one Redis read each, not a scan of the batch each.
+const FULL_MARK_MS = 15_000;
+
+/** The Redis key that marks a batch as found at its cap (deleted when the cap changes). */
+export function capFullKey(keyPrefix: string, batchId: number): string {
+  return `${keyPrefix}:cap-full:${batchId}`;
+}
+
+/** What a cap check decided. */
+export type CapDecision = { ok: true; batchId: number } | { ok: false; spends: BatchSpend[] };
+
+/**
+ * Checks a file against the spending caps of its batches before it is submitted, and
+ * charges it to the first batch with room. The capped batches are locked (in id order, so
+ * two workers never deadlock) while their spend is read and the file charged, so concurrent
+ * submissions cannot each see the same room.
+ */
+export class CapGate {
+  // Files this process found held, with the batches that held them.
+  private readonly held = new Map<number, number[]>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly redis: Redis,
+    private readonly keyPrefix: string,
+    private readonly estimate: CostEstimate,
+  ) {}
+
+  /** True when the file was held here and every batch that held it is still marked full. */
+  async stillHeld(fileId: number): Promise<boolean> {
+    const batchIds = this.held.get(fileId);
+    if (!batchIds) return false;
+    const marks = await this.redis.mget(...batchIds.map((id) => capFullKey(this.keyPrefix, id)));
+    if (marks.every((m) => m !== null)) return true;
+    this.held.delete(fileId);
+    return false;
+  }
+
+  /** Charges the file to one of its capped batches that has room, or says why none has. */
+  async charge(fileId: number, batchIds: number[]): Promise<CapDecision> {
+    const client = await this.db.$client.connect();
+    const spends: BatchSpend[] = [];
+    let failed = false;
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT id FROM batches WHERE id = ANY($1::int[]) ORDER BY id FOR UPDATE', [
+        batchIds,
+      ]);
+      for (const batchId of batchIds) {
+        const spend = await batchSpend(client, batchId, this.estimate, fileId);
+        if (spend.capUsd === null || !capReached(spend)) {
+          await client.query('UPDATE media_files SET charged_batch_id = $2 WHERE id = $1', [fileId, batchId]);
+          await client.query('COMMIT');
+          this.held.delete(fileId);
+          return { ok: true, batchId };
+        }
+        spends.push(spend);
+      }
+      await client.query('COMMIT');
+    } catch (error) {
+      failed = true;
+      throw error;
+    } finally {
+      // A failed transaction's connection is closed, not reused: that ends the transaction too.
+      client.release(failed);
+    }
+    const marks = this.redis.multi();
+    for (const s of spends)
+      marks.set(capFullKey(this.keyPrefix, s.batchId), JSON.stringify(s), 'PX', FULL_MARK_MS);
+    await marks.exec();
+    // Bounded: forgetting a held file costs one more check of it, nothing else.
+    if (this.held.size >= 100_000) this.held.clear();
+    this.held.set(fileId, batchIds);
+    return { ok: false, spends };
+  }
+}
+
+/**
+ * Holds a claimed file back when every batch that could pay for it is at its spending cap:
+ * the claim and the slot are given back and the job looks again in CAP_RECHECK_MS (a cap
+ * change wakes it sooner). Returns nothing when the file may be submitted.
+ */
+export async function holdIfCapped(
+  job: Job,
+  deps: WorkerDeps,
+  claim: Extract<Claim, { claimed: true }>,
+  log: Logger,
+): Promise<void> {
+  if (claim.uncapped || claim.cappedBatchIds.length === 0) return;
+  const decision = await deps.caps.charge(claim.file.id, claim.cappedBatchIds);
+  if (decision.ok) return;
+  await unclaim(deps.db, claim.file.id, claim.uncertainSince);
+  await deps.inFlight.release(claim.file.id);
+  log.info(
+    {
+      batches: decision.spends.map((s) => ({
+        id: s.batchId,
+        cap: s.capUsd,
+        spent: s.spentUsd,
+        inFlight: s.inFlightUsd,
+      })),
+    },
+    'spending cap reached: holding the file',
+  );
+  return later(job, CAP_RECHECK_MS);
+}
