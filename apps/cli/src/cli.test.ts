@@ -26,7 +26,7 @@ describe('mediatag CLI', () => {
     expect(first.stdout).toContain(`created database postgres://postgres@127.0.0.1:5432/${dbName}`);
     expect(first.stdout).toContain('applied 0002_preset_taxonomies.sql');
     const second = await runCli(['migrate'], env);
-    expect(second.stdout).toBe('database is up to date (4 migrations applied)\n');
+    expect(second.stdout).toBe('database is up to date (5 migrations applied)\n');
   });
 
   it('lists both presets', async () => {
