@@ -112,7 +112,9 @@ export const enqueueCommand: Command = {
 };
 
 async function run(ctx: Context, plan: Plan): Promise<number> {
-  // Unknown taxonomy or a batch conflict stop the run before anything is written.
+  // Postgres and Redis are both reached before the batch is made: an unreachable one leaves
+  // nothing behind. Unknown taxonomy or a batch conflict also stop the run before any write.
+  await ctx.connect({ redis: true });
   const batch = await openBatch(ctx, plan.batch, plan.taxonomy);
   const queues = await ctx.queues();
   const writer = new BatchWriter(await ctx.db(), queues, batch);
