@@ -74,6 +74,16 @@ export class Context {
     return this.redisConn;
   }
 
+  /**
+   * Opens Postgres and, for a command that adds jobs, Redis, before the command's first write:
+   * a command that cannot reach either fails having changed nothing.
+   */
+  async connect(needs: { redis: boolean }): Promise<Db> {
+    const db = await this.db();
+    if (needs.redis) await this.queues();
+    return db;
+  }
+
   /** The queues under QUEUE_PREFIX. */
   async queues(): Promise<Queues> {
     if (!this.queueSet) this.queueSet = createQueues(await this.redis(), this.env.QUEUE_PREFIX);

@@ -2,7 +2,7 @@ import type { Readable, Writable } from 'node:stream';
 
 /** Where a command reads and writes; tests pass their own streams. */
 export interface Io {
-  stdin: Readable;
+  stdin: Readable & { isTTY?: boolean };
   stdout: Writable & { isTTY?: boolean; columns?: number };
   stderr: Writable & { isTTY?: boolean };
 }

@@ -171,12 +171,23 @@ export async function markCompleted(
   },
 ): Promise<number[]> {
   const text = t.text ?? null;
+  // The charge goes in the ledger in the same statement as the completion, once per transcript
+  // id (a second completion of the same id, e.g. a duplicate poll, bills nothing), to the
+  // first batch that listed the file: the one that submitted it.
   await db.$client.query(
     `WITH done AS (
        UPDATE media_files SET transcript_status = 'completed', audio_duration_s = $2, language_code = $3,
            speech_model = $4, cost_usd = $5, completed_at = coalesce(completed_at, now()), error = NULL,
            error_kind = NULL, updated_at = now()
-         WHERE id = $1 RETURNING id
+         WHERE id = $1 RETURNING id, transcript_id
+     ), billed AS (
+       INSERT INTO cost_ledger (kind, media_file_id, batch_id, transcript_id, audio_seconds, cost_usd)
+       SELECT 'transcription', d.id,
+              (SELECT bf.batch_id FROM batch_files bf WHERE bf.media_file_id = d.id
+                ORDER BY bf.created_at, bf.batch_id LIMIT 1),
+              d.transcript_id, $2, $5
+         FROM done d WHERE $5::numeric IS NOT NULL AND d.transcript_id IS NOT NULL
+       ON CONFLICT (transcript_id) WHERE kind = 'transcription' DO NOTHING
      )
      INSERT INTO transcript_texts (media_file_id, excerpt, excerpt_tokens, full_text, full_tokens)
      SELECT id, $6, $7, $8, $9 FROM done WHERE $6::text IS NOT NULL
@@ -214,7 +225,7 @@ export async function markCompleted(
 export async function markFileError(
   db: Db,
   id: number,
-  kind: 'api' | 'submit' | 'poll',
+  kind: 'api' | 'submit' | 'poll' | 'gone',
   reason: string,
 ): Promise<void> {
   await db.$client.query(
@@ -222,5 +233,17 @@ export async function markFileError(
        submit_claimed_at = NULL, updated_at = now()
      WHERE id = $1 AND transcript_status <> 'completed'`,
     [id, kind, reason.slice(0, 2000)],
+  );
+}
+
+/**
+ * A completed file whose transcript AssemblyAI no longer has (deleted by the account or a
+ * retention policy): it stays completed, and tagging uses its stored excerpt from now on.
+ */
+export async function markTranscriptGone(db: Db, id: number): Promise<void> {
+  await db.$client.query(
+    `UPDATE media_files SET error_kind = 'gone', updated_at = now()
+     WHERE id = $1 AND transcript_status = 'completed' AND error_kind IS DISTINCT FROM 'gone'`,
+    [id],
   );
 }

@@ -1,3 +1,4 @@
+import { NotFoundError } from '@mediatag/assemblyai';
 import { jobIds, parsePayload } from '@mediatag/queue';
 import type { Job } from 'bullmq';
 import type { WorkerDeps } from './deps.ts';
@@ -54,6 +55,16 @@ export async function processPoll(
   try {
     transcript = await deps.aai.getTranscript(file.transcriptId);
   } catch (error) {
+    if (error instanceof NotFoundError) {
+      // Deleted by the account or a retention policy: asking again can never succeed, and
+      // `retry` must not re-poll it; `retry --resubmit` buys a new transcript.
+      await markFileError(deps.db, fileId, 'gone', `transcript gone from AssemblyAI: ${error.message}`);
+      await freeSlot(deps, fileId);
+      log.warn({ transcriptId: file.transcriptId }, 'transcript gone from AssemblyAI');
+      // Completed, not failed: a failed job would keep its id and block the poll job of the
+      // transcript `retry --resubmit` buys next.
+      return 'gone';
+    }
     const verdict = classify(error);
     switch (verdict.kind) {
       case 'rate-limited':
@@ -63,7 +74,7 @@ export async function processPoll(
         await deps.health.quietly(deps.health.keyRejected('assemblyai', verdict.reason, AUTH_PAUSE_MS));
         return later(job, AUTH_PAUSE_MS);
       case 'permanent':
-        // e.g. the transcript was deleted: the id stays saved; `retry` re-polls, never resubmits.
+        // The id stays saved; `retry` re-polls, never resubmits.
         await markFileError(deps.db, fileId, 'poll', verdict.reason);
         await freeSlot(deps, fileId);
         throw unrecoverable(verdict.reason);

@@ -6,6 +6,7 @@ import type { WorkerDeps } from './deps.ts';
 import { AUTH_PAUSE_MS, classify, isLastAttempt, isQueueControl, later, pauseQueue } from './errors.ts';
 import { estimateTokens, textRecord } from './excerpt.ts';
 import { saveOrKeep } from './kept-answer.ts';
+import { splitExactly } from './ledger.ts';
 import { takeModel } from './models.ts';
 import {
   type BatchOutcome,
@@ -226,7 +227,8 @@ async function textsOf(deps: WorkerDeps, claimed: ClaimedFile[], log: Logger): P
 
 /**
  * Splits a request's tokens over its files: input by each file's share of the prompt (its own
- * text plus an equal part of the instructions and tag list), output equally.
+ * text plus an equal part of the instructions and tag list), output equally. The shares add
+ * up to exactly the request's usage, so the ledger's sums are what the gateway billed.
  */
 export function apportion(
   texts: string[],
@@ -235,10 +237,13 @@ export function apportion(
 ): Array<{ inputTokens: number; outputTokens: number }> {
   const own = texts.map(estimateTokens);
   const shared = Math.max(0, estimateTokens(prompt) - own.reduce((a, b) => a + b, 0)) / texts.length;
-  const weights = own.map((n) => n + shared);
-  const total = weights.reduce((a, b) => a + b, 0) || 1;
-  return weights.map((w) => ({
-    inputTokens: Math.round((usage.inputTokens * w) / total),
-    outputTokens: Math.round(usage.outputTokens / texts.length),
-  }));
+  const input = splitExactly(
+    usage.inputTokens,
+    own.map((n) => n + shared),
+  );
+  const output = splitExactly(
+    usage.outputTokens,
+    texts.map(() => 1),
+  );
+  return texts.map((_, i) => ({ inputTokens: input[i] ?? 0, outputTokens: output[i] ?? 0 }));
 }

@@ -1,4 +1,5 @@
 import type { Db, Tag } from '@mediatag/db';
+import { taggingBatchSql } from './ledger.ts';
 
 /** What the tagger needs about one (file, taxonomy) pair. */
 export interface TagTarget {
@@ -17,6 +18,8 @@ export interface TagTarget {
   solo: boolean;
   /** The database's clock, to compare with readyAt and leaseUntil. */
   now: Date;
+  /** AssemblyAI no longer has the transcript: tag from the stored excerpt. */
+  gone: boolean;
 }
 
 /**
@@ -35,7 +38,7 @@ export async function loadTagTarget(
        SELECT id, $2 FROM media_files WHERE id = $1 AND transcript_status = 'completed'
        ON CONFLICT DO NOTHING RETURNING status, created_at
      )
-     SELECT m.transcript_id, m.transcript_status, t.tags, t.name,
+     SELECT m.transcript_id, m.transcript_status, m.error_kind = 'gone' AS gone, t.tags, t.name,
             coalesce(r.status, made.status) AS result_status, coalesce(r.created_at, made.created_at) AS ready_at,
             r.lease_until, coalesce(r.solo, false) AS solo, now() AS now
        FROM media_files m CROSS JOIN taxonomies t
@@ -58,6 +61,7 @@ export async function loadTagTarget(
     leaseUntil: r.lease_until,
     solo: r.solo,
     now: r.now,
+    gone: r.gone === true,
   };
 }
 
@@ -155,7 +159,8 @@ export interface BatchOutcome {
 /**
  * Saves every answer of one batched request in one statement (so in one transaction), with
  * the request it came in, the batch size and the tokens apportioned to each file. Only rows
- * still pending are written: a late save never overwrites a result.
+ * still pending are written: a late save never overwrites a result. The ledger gets every
+ * file's share of the request in the same statement, late or not: the request was billed.
  */
 export async function saveBatchOutcomes(
   db: Db,
@@ -166,17 +171,27 @@ export async function saveBatchOutcomes(
   if (outcomes.length === 0) return;
   const col = <K extends keyof BatchOutcome>(k: K) => outcomes.map((o) => o[k]);
   await db.$client.query(
-    `UPDATE tag_results r SET
-       status = CASE WHEN o.status = 'solo' THEN 'pending' ELSE o.status END,
-       solo = o.status = 'solo', topic = o.topic, raw_answer = o.raw_answer, error = o.error,
-       model = $3, request_id = $4, batch_size = $5, lease_until = NULL,
-       input_tokens = coalesce(r.input_tokens, 0) + o.input_tokens,
-       output_tokens = coalesce(r.output_tokens, 0) + o.output_tokens,
-       cost_usd = coalesce(r.cost_usd, 0) + o.cost_usd,
-       attempts = r.attempts + 1, updated_at = now()
-     FROM unnest($2::bigint[], $6::text[], $7::text[], $8::text[], $9::text[], $10::int[], $11::int[], $12::numeric[])
-       AS o (file_id, status, topic, raw_answer, error, input_tokens, output_tokens, cost_usd)
-     WHERE r.media_file_id = o.file_id AND r.taxonomy_id = $1 AND r.status = 'pending'`,
+    `WITH o AS (
+       SELECT * FROM unnest($2::bigint[], $6::text[], $7::text[], $8::text[], $9::text[], $10::int[],
+                            $11::int[], $12::numeric[])
+         AS o (file_id, status, topic, raw_answer, error, input_tokens, output_tokens, cost_usd)
+     ), saved AS (
+       UPDATE tag_results r SET
+         status = CASE WHEN o.status = 'solo' THEN 'pending' ELSE o.status END,
+         solo = o.status = 'solo', topic = o.topic, raw_answer = o.raw_answer, error = o.error,
+         model = $3, request_id = $4, batch_size = $5, lease_until = NULL,
+         input_tokens = coalesce(r.input_tokens, 0) + o.input_tokens,
+         output_tokens = coalesce(r.output_tokens, 0) + o.output_tokens,
+         cost_usd = coalesce(r.cost_usd, 0) + o.cost_usd,
+         attempts = r.attempts + 1, updated_at = now()
+       FROM o
+       WHERE r.media_file_id = o.file_id AND r.taxonomy_id = $1 AND r.status = 'pending'
+     )
+     INSERT INTO cost_ledger (kind, media_file_id, batch_id, taxonomy_id, request_id, model, input_tokens,
+                              output_tokens, cost_usd)
+     SELECT 'tagging', o.file_id, ${taggingBatchSql('o.file_id', '$1')}, $1, $4, $3, o.input_tokens,
+            o.output_tokens, o.cost_usd
+       FROM o WHERE o.input_tokens + o.output_tokens > 0`,
     [
       taxonomyId,
       col('fileId'),
@@ -194,6 +209,14 @@ export async function saveBatchOutcomes(
   );
 }
 
+/** The file's stored tagging excerpt, or null when none was kept. */
+export async function storedExcerpt(db: Db, fileId: number): Promise<string | null> {
+  const { rows } = await db.$client.query('SELECT excerpt FROM transcript_texts WHERE media_file_id = $1', [
+    fileId,
+  ]);
+  return (rows[0]?.excerpt as string | undefined) ?? null;
+}
+
 /** Keeps a transcript's tagging excerpt (and its whole text when asked), never its words. */
 export async function saveTranscriptText(
   db: Db,
@@ -209,6 +232,15 @@ export async function saveTranscriptText(
   );
 }
 
+/** One billed gateway request of a single-file attempt. */
+export interface Charge {
+  requestId: string | null;
+  model: string;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+}
+
 /** A finished (or failed) tagging attempt. */
 export interface TagOutcome {
   status: 'tagged' | 'unmatched' | 'error';
@@ -221,26 +253,40 @@ export interface TagOutcome {
   error: string | null;
   /** The gateway's request_id of the answer, when there was one. */
   requestId: string | null;
+  /** The requests this attempt was billed for (an answer and its repair are two). */
+  charges?: Charge[];
 }
 
-/** Upserts the result; one row per (file, taxonomy) whatever the number of attempts. */
+/**
+ * Upserts the result; one row per (file, taxonomy) whatever the number of attempts. The
+ * attempt's billed requests go in the ledger in the same statement.
+ */
 export async function saveTagOutcome(
   db: Db,
   fileId: number,
   taxonomyId: number,
   o: TagOutcome,
 ): Promise<void> {
+  const charges = o.charges ?? [];
   await db.$client.query(
-    `INSERT INTO tag_results (media_file_id, taxonomy_id, status, topic, raw_answer, model, input_tokens,
-                              output_tokens, error, cost_usd, attempts, request_id, batch_size)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, 1)
-     ON CONFLICT (media_file_id, taxonomy_id) DO UPDATE SET
-       status = EXCLUDED.status, topic = EXCLUDED.topic, raw_answer = EXCLUDED.raw_answer,
-       model = EXCLUDED.model, request_id = EXCLUDED.request_id, batch_size = 1, lease_until = NULL,
-       input_tokens = coalesce(tag_results.input_tokens, 0) + coalesce(EXCLUDED.input_tokens, 0),
-       output_tokens = coalesce(tag_results.output_tokens, 0) + coalesce(EXCLUDED.output_tokens, 0),
-       cost_usd = coalesce(tag_results.cost_usd, 0) + coalesce(EXCLUDED.cost_usd, 0),
-       error = EXCLUDED.error, attempts = tag_results.attempts + 1, updated_at = now()`,
+    `WITH saved AS (
+       INSERT INTO tag_results (media_file_id, taxonomy_id, status, topic, raw_answer, model, input_tokens,
+                                output_tokens, error, cost_usd, attempts, request_id, batch_size)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, 1)
+       ON CONFLICT (media_file_id, taxonomy_id) DO UPDATE SET
+         status = EXCLUDED.status, topic = EXCLUDED.topic, raw_answer = EXCLUDED.raw_answer,
+         model = EXCLUDED.model, request_id = EXCLUDED.request_id, batch_size = 1, lease_until = NULL,
+         input_tokens = coalesce(tag_results.input_tokens, 0) + coalesce(EXCLUDED.input_tokens, 0),
+         output_tokens = coalesce(tag_results.output_tokens, 0) + coalesce(EXCLUDED.output_tokens, 0),
+         cost_usd = coalesce(tag_results.cost_usd, 0) + coalesce(EXCLUDED.cost_usd, 0),
+         error = EXCLUDED.error, attempts = tag_results.attempts + 1, updated_at = now()
+     )
+     INSERT INTO cost_ledger (kind, media_file_id, batch_id, taxonomy_id, request_id, model, input_tokens,
+                              output_tokens, cost_usd)
+     SELECT 'tagging', $1, ${taggingBatchSql('$1::bigint', '$2::int')}, $2, c.request_id, c.model,
+            c.input_tokens, c.output_tokens, c.cost_usd
+       FROM unnest($12::text[], $13::text[], $14::int[], $15::int[], $16::numeric[])
+         AS c (request_id, model, input_tokens, output_tokens, cost_usd)`,
     [
       fileId,
       taxonomyId,
@@ -253,6 +299,11 @@ export async function saveTagOutcome(
       o.error?.slice(0, 2000) ?? null,
       o.costUsd,
       o.requestId,
+      charges.map((c) => c.requestId),
+      charges.map((c) => c.model),
+      charges.map((c) => c.inputTokens),
+      charges.map((c) => c.outputTokens),
+      charges.map((c) => c.costUsd),
     ],
   );
 }
@@ -267,7 +318,7 @@ export function costOf(
 }
 
 /** A failed tagging attempt, stored with its reason. */
-export function errorOutcome(model: string, reason: string): TagOutcome {
+export function errorOutcome(model: string | null, reason: string): TagOutcome {
   return {
     status: 'error',
     topic: null,

@@ -1,4 +1,5 @@
-import type { ChatResult } from '@mediatag/gateway';
+import { NotFoundError } from '@mediatag/assemblyai';
+import { type ChatResult, injectTranscript } from '@mediatag/gateway';
 import type { Logger } from '@mediatag/logger';
 import { parsePayload } from '@mediatag/queue';
 import type { Job } from 'bullmq';
@@ -11,6 +12,7 @@ import {
   pauseQueue,
   unrecoverable,
 } from './errors.ts';
+import { markTranscriptGone } from './files.ts';
 import { saveKept, saveOrKeep } from './kept-answer.ts';
 import { modelFor, takeModel } from './models.ts';
 import { buildPrompt, buildRepairPrompt, parseAnswer } from './prompt.ts';
@@ -20,6 +22,7 @@ import {
   errorOutcome,
   loadTagTarget,
   saveTagOutcome,
+  storedExcerpt,
   type TagOutcome,
   type TagTarget,
 } from './tag-store.ts';
@@ -27,13 +30,11 @@ import {
 /** A gateway answer and the model that gave it. */
 type Asked = ChatResult & { model: string };
 
+/** What the model reads: the transcript by id (the gateway fetches it) or a text we paste. */
+type Source = { id: string } | { text: string };
+
 /** One single-file gateway call within the shared per-model budget. */
-async function ask(
-  deps: WorkerDeps,
-  taxonomy: string,
-  prompt: string,
-  transcript: { id: string; text?: string },
-): Promise<Asked> {
+async function ask(deps: WorkerDeps, taxonomy: string, prompt: string, source: Source): Promise<Asked> {
   let model = modelFor(deps.settings.models, taxonomy);
   if (deps.settings.spreadModels) {
     const pick = await takeModel(deps, taxonomy);
@@ -46,15 +47,15 @@ async function ask(
       return pauseQueue(deps.queues.tag, wait);
     }
   }
-  const result = await deps.gateway.chat({
-    model,
-    messages: [{ role: 'user', content: prompt }],
-    max_tokens: 50,
-    temperature: 0,
-    ...(deps.settings.gatewayMode === 'transcript_id'
-      ? { transcriptId: transcript.id }
-      : { transcriptText: transcript.text ?? '' }),
-  });
+  const messages = [{ role: 'user' as const, content: prompt }];
+  const transcript =
+    'id' in source
+      ? { messages, transcriptId: source.id }
+      : deps.settings.gatewayMode === 'inline'
+        ? { messages, transcriptText: source.text }
+        : // The gateway cannot fetch it (e.g. a transcript gone from AssemblyAI): paste it here.
+          { messages: injectTranscript(messages, source.text) };
+  const result = await deps.gateway.chat({ model, max_tokens: 50, temperature: 0, ...transcript });
   return { ...result, model };
 }
 
@@ -83,27 +84,40 @@ export async function processTag(job: Job, deps: WorkerDeps): Promise<string> {
  */
 async function tagAlone(job: Job, deps: WorkerDeps, target: TagTarget, log: Logger): Promise<string> {
   const { fileId, taxonomyId } = target;
-  const transcriptId = target.transcriptId as string;
-  const transcript: { id: string; text?: string } = { id: transcriptId };
   const model = modelFor(deps.settings.models, target.taxonomy);
   let outcome: TagOutcome;
   try {
-    if (deps.settings.gatewayMode === 'inline') {
-      // Another OpenAI-compatible endpoint cannot fetch the transcript: paste the text.
-      const full = await deps.aai.getTranscript(transcriptId);
-      transcript.text = full.text ?? '';
+    let source = await sourceOf(deps, target, log);
+    if (source === null) return await goneWithoutExcerpt(deps, target, 'transcript id not found');
+    const prompt = buildPrompt(target.tags);
+    let first: Asked;
+    try {
+      first = await ask(deps, target.taxonomy, prompt, source);
+    } catch (error) {
+      // The gateway cannot resolve the id: AssemblyAI no longer has the transcript.
+      if (!('id' in source) || !(error instanceof NotFoundError)) throw error;
+      source = await goneSource(deps, target, log, error.message);
+      if (source === null) return await goneWithoutExcerpt(deps, target, error.message);
+      first = await ask(deps, target.taxonomy, prompt, source);
     }
-    const first = await ask(deps, target.taxonomy, buildPrompt(target.tags), transcript);
     let result = first;
     let parsed = parseAnswer(first.content, target.tags);
     if (parsed.topic === null && deps.settings.repairUnmatched) {
-      result = await ask(deps, target.taxonomy, buildRepairPrompt(target.tags, first.content), transcript);
+      result = await ask(deps, target.taxonomy, buildRepairPrompt(target.tags, first.content), source);
       const again = parseAnswer(result.content, target.tags);
       if (again.topic !== null) parsed = again;
       else result = { ...result, content: `${first.content}\n---\n${result.content}` };
     }
-    const spentIn = first.usage.inputTokens + (result === first ? 0 : result.usage.inputTokens);
-    const spentOut = first.usage.outputTokens + (result === first ? 0 : result.usage.outputTokens);
+    const asked = result === first ? [first] : [first, result];
+    const charges = asked.map((a) => ({
+      requestId: a.requestId ?? null,
+      model: a.model,
+      inputTokens: a.usage.inputTokens,
+      outputTokens: a.usage.outputTokens,
+      costUsd: costOf(deps.settings.prices, a.usage.inputTokens, a.usage.outputTokens),
+    }));
+    const spentIn = charges.reduce((n, c) => n + c.inputTokens, 0);
+    const spentOut = charges.reduce((n, c) => n + c.outputTokens, 0);
     outcome = {
       status: parsed.topic === null ? 'unmatched' : 'tagged',
       topic: parsed.topic,
@@ -111,9 +125,10 @@ async function tagAlone(job: Job, deps: WorkerDeps, target: TagTarget, log: Logg
       model: result.model,
       inputTokens: spentIn,
       outputTokens: spentOut,
-      costUsd: costOf(deps.settings.prices, spentIn, spentOut),
+      costUsd: charges.reduce((n, c) => n + c.costUsd, 0),
       error: parsed.topic === null ? parsed.reason : null,
       requestId: result.requestId ?? null,
+      charges,
     };
   } catch (error) {
     // A paused queue or a delayed job is BullMQ's control flow, not a failed attempt.
@@ -148,4 +163,48 @@ async function tagAlone(job: Job, deps: WorkerDeps, target: TagTarget, log: Logg
   );
   log.debug({ status: outcome.status, topic: outcome.topic }, 'tagged');
   return outcome.status;
+}
+
+/**
+ * Where the model reads this file from: its transcript id, or (another endpoint, which cannot
+ * fetch it) the text read from AssemblyAI; for a transcript known to be gone, its stored
+ * excerpt. Null: gone and no excerpt stored.
+ */
+async function sourceOf(deps: WorkerDeps, target: TagTarget, log: Logger): Promise<Source | null> {
+  const id = target.transcriptId as string;
+  if (target.gone) return excerptSource(deps, target.fileId);
+  if (deps.settings.gatewayMode !== 'inline') return { id };
+  try {
+    return { text: (await deps.aai.getTranscript(id)).text ?? '' };
+  } catch (error) {
+    if (!(error instanceof NotFoundError)) throw error;
+    return goneSource(deps, target, log, error.message);
+  }
+}
+
+async function excerptSource(deps: WorkerDeps, fileId: number): Promise<Source | null> {
+  const excerpt = await storedExcerpt(deps.db, fileId);
+  return excerpt === null ? null : { text: excerpt };
+}
+
+/** Records that AssemblyAI no longer has the transcript and falls back to the stored excerpt. */
+async function goneSource(
+  deps: WorkerDeps,
+  target: TagTarget,
+  log: Logger,
+  reason: string,
+): Promise<Source | null> {
+  await markTranscriptGone(deps.db, target.fileId);
+  log.warn(
+    { transcriptId: target.transcriptId, reason },
+    'transcript gone from AssemblyAI; using the stored excerpt',
+  );
+  return excerptSource(deps, target.fileId);
+}
+
+/** Nothing left to tag from: the result says why and how to get a transcript again. */
+async function goneWithoutExcerpt(deps: WorkerDeps, target: TagTarget, why: string): Promise<string> {
+  const reason = `transcript ${target.transcriptId} is gone from AssemblyAI (${why}) and no excerpt of it is stored; \`mediatag retry --batch NAME --resubmit\` transcribes it again`;
+  await saveTagOutcome(deps.db, target.fileId, target.taxonomyId, errorOutcome(null, reason));
+  return 'gone';
 }

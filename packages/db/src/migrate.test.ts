@@ -39,10 +39,11 @@ describe('migrate', () => {
       '0004_batched_tagging.sql',
       '0005_transcription_options.sql',
       '0006_eval.sql',
+      '0007_cost_ledger.sql',
       '0008_spending_cap.sql',
     ]);
     const second = await migrate(url);
-    expect(second).toEqual({ createdDatabase: false, applied: [], alreadyApplied: 7 });
+    expect(second).toEqual({ createdDatabase: false, applied: [], alreadyApplied: 8 });
 
     expect(await query(url, 'SELECT * FROM tagged_files')).toEqual([]);
     const presets = await query(
@@ -65,6 +66,7 @@ describe('migrate', () => {
       { id: 4, name: '0004_batched_tagging.sql', len: 64 },
       { id: 5, name: '0005_transcription_options.sql', len: 64 },
       { id: 6, name: '0006_eval.sql', len: 64 },
+      { id: 7, name: '0007_cost_ledger.sql', len: 64 },
       { id: 8, name: '0008_spending_cap.sql', len: 64 },
     ]);
   });

@@ -62,7 +62,7 @@ export const mediaFiles = pgTable('media_files', {
   submitAttempts: integer('submit_attempts').notNull().default(0),
   submitClaimedAt: timestamp('submit_claimed_at', { withTimezone: true }),
   submitUncertainSince: timestamp('submit_uncertain_since', { withTimezone: true }),
-  errorKind: text('error_kind').$type<'api' | 'submit' | 'poll'>(),
+  errorKind: text('error_kind').$type<'api' | 'submit' | 'poll' | 'gone'>(),
   audioDurationS: integer('audio_duration_s'),
   languageCode: text('language_code'),
   speechModel: text('speech_model'),
@@ -173,6 +173,26 @@ export const evalAnswers = pgTable(
   },
   (t) => [primaryKey({ columns: [t.runId, t.mediaFileId] })],
 );
+
+/** One billed event (migration 0007): a completed transcription or one file's share of a gateway request. */
+export const costLedger = pgTable('cost_ledger', {
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  kind: text('kind').$type<'transcription' | 'tagging'>().notNull(),
+  mediaFileId: bigint('media_file_id', { mode: 'number' })
+    .notNull()
+    .references(() => mediaFiles.id),
+  batchId: integer('batch_id').references(() => batches.id),
+  taxonomyId: integer('taxonomy_id').references(() => taxonomies.id),
+  transcriptId: text('transcript_id'),
+  requestId: text('request_id'),
+  model: text('model'),
+  audioSeconds: integer('audio_seconds'),
+  inputTokens: integer('input_tokens'),
+  outputTokens: integer('output_tokens'),
+  costUsd: numeric('cost_usd', { precision: 12, scale: 6 }).notNull(),
+  backfilled: boolean('backfilled').notNull().default(false),
+  createdAt: timestamps.createdAt,
+});
 
 /** The public view (DESIGN.md); defined in SQL, described here for typed reads. */
 export const taggedFiles = pgView('tagged_files', {

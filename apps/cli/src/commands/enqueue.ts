@@ -179,7 +179,9 @@ export const enqueueCommand: Command = {
 };
 
 async function run(ctx: Context, plan: Plan): Promise<number> {
-  // Unknown taxonomy or a batch conflict stop the run before anything is written.
+  // Postgres and Redis are both reached before the batch is made: an unreachable one leaves
+  // nothing behind. Unknown taxonomy or a batch conflict also stop the run before any write.
+  await ctx.connect({ redis: true });
   const batch = await openBatch(ctx, plan.batch, plan.taxonomy, plan.options);
   // Set before any job is added, so not one file of the batch is submitted past it.
   if (plan.maxCost !== undefined) {

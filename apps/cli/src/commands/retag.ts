@@ -2,6 +2,7 @@ import { batches, findTaxonomy } from '@mediatag/db';
 import { UsageError } from '@mediatag/errors';
 import { ensureJobs } from '@mediatag/queue';
 import { eq, sql } from 'drizzle-orm';
+import { addJobsAfterCommit } from '../after-commit.ts';
 import { type Command, defineSpec, noPositionals, parseCommand } from '../args.ts';
 import { batchName, requireBatch } from '../batch.ts';
 import type { Context } from '../context.ts';
@@ -32,7 +33,8 @@ export const retagCommand: Command = {
 };
 
 async function run(ctx: Context, name: string, taxonomyName: string): Promise<number> {
-  const db = await ctx.db();
+  // Redis is reached before the batch is switched: unreachable, nothing changes.
+  const db = await ctx.connect({ redis: true });
   const batch = await requireBatch(db, name);
   const taxonomy = await findTaxonomy(db, taxonomyName);
   if (!taxonomy) throw new UsageError(`no taxonomy named "${taxonomyName}" (see: mediatag taxonomy list)`);
@@ -41,21 +43,37 @@ async function run(ctx: Context, name: string, taxonomyName: string): Promise<nu
     .set({ taxonomyId: taxonomy.id, updatedAt: sql`now()` })
     .where(eq(batches.id, batch.id));
   const { rows } = await db.$client.query(
-    `SELECT m.id, m.transcript_status FROM batch_files bf JOIN media_files m ON m.id = bf.media_file_id
+    `SELECT m.id, m.transcript_status, m.error_kind = 'gone' AS gone,
+            EXISTS (SELECT 1 FROM transcript_texts x WHERE x.media_file_id = m.id) AS has_excerpt
+       FROM batch_files bf JOIN media_files m ON m.id = bf.media_file_id
      WHERE bf.batch_id = $1 AND m.transcript_status <> 'error' AND NOT EXISTS (
        SELECT 1 FROM tag_results r WHERE r.media_file_id = m.id AND r.taxonomy_id = $2
          AND r.status IN ('tagged', 'unmatched'))`,
     [batch.id, taxonomy.id],
   );
-  const ready = rows.filter((r) => r.transcript_status === 'completed').map((r) => Number(r.id));
-  const queues = await ctx.queues();
-  await ensureJobs(
-    queues.tag,
-    'tag',
-    ready.map((fileId) => ({ fileId, taxonomyId: taxonomy.id })),
-  );
+  const done = rows.filter((r) => r.transcript_status === 'completed');
+  // AssemblyAI no longer has these transcripts: their stored excerpt is all there is to tag from.
+  const fromExcerpt = done.filter((r) => r.gone && r.has_excerpt).length;
+  const lost = done.filter((r) => r.gone && !r.has_excerpt);
+  const ready = done.map((r) => Number(r.id));
+  const switched = `batch ${batch.name} now uses taxonomy ${taxonomy.name} v${taxonomy.version}`;
+  await addJobsAfterCommit(switched, async () => {
+    await ensureJobs(
+      (await ctx.queues()).tag,
+      'tag',
+      ready.map((fileId) => ({ fileId, taxonomyId: taxonomy.id })),
+    );
+  });
   ctx.out(
-    `batch ${batch.name} now uses taxonomy ${taxonomy.name} v${taxonomy.version}: ${ready.length} transcripts queued for tagging (no new transcription), ${rows.length - ready.length} more will be tagged when their transcripts finish`,
+    `${switched}: ${ready.length} transcripts queued for tagging (no new transcription), ${rows.length - done.length} more will be tagged when their transcripts finish`,
   );
+  if (fromExcerpt > 0)
+    ctx.out(
+      `${fromExcerpt} of them are gone from AssemblyAI (deleted): tagged from the excerpt stored when they completed`,
+    );
+  if (lost.length > 0)
+    ctx.out(
+      `${lost.length} transcripts are gone from AssemblyAI (deleted) and have no stored excerpt: their tagging fails saying so; \`mediatag retry --batch ${batch.name} --resubmit\` transcribes them again (paid again)`,
+    );
   return 0;
 }

@@ -54,6 +54,8 @@ export interface EmulatorStats {
   utilisation: number;
   completed: number;
   errored: number;
+  /** Audio seconds of completed transcripts: what the account is billed for (errored ones are free). */
+  billedAudioSeconds: number;
   gatewayCalls: number;
   gatewayInputTokens: number;
   gatewayOutputTokens: number;
@@ -89,6 +91,7 @@ const counters = () => ({
   gateway429s: 0,
   completed: 0,
   errored: 0,
+  billedAudioSeconds: 0,
   gatewayCalls: 0,
   gatewayInputTokens: 0,
   gatewayOutputTokens: 0,
@@ -241,6 +244,7 @@ export class StatsRecorder {
       },
       completed: c.completed,
       errored: c.errored,
+      billedAudioSeconds: c.billedAudioSeconds,
       getsTotal: c.getsTotal,
       getsByTranscript: {
         transcripts: this.getsTranscripts,

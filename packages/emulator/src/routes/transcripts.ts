@@ -133,7 +133,8 @@ export function createTranscript(ctx: EmulatorContext, bodyText: string, res: Se
 export function getTranscript(ctx: EmulatorContext, id: string, res: ServerResponse): void {
   ctx.stats.count.getsTotal++;
   const record = ctx.engine.get(id);
-  if (!record) {
+  // A deleted transcript is gone for good: production answers it like an id it never had.
+  if (!record || record.deleted) {
     sendError(res, 400, LOOKUP_ERROR);
     return;
   }

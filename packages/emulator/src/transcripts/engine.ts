@@ -156,6 +156,7 @@ export class TranscriptEngine {
     record.completedAt = Date.now();
     record.finished = true;
     this.processing--;
+    if (status === 'completed') this.ctx.stats.count.billedAudioSeconds += record.durationSeconds;
     this.ctx.stats.finished(record, status, true);
     this.drain();
     this.ctx.onFinished(record);

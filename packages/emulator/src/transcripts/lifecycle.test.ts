@@ -189,6 +189,10 @@ describe('transcript lifecycle', () => {
     expect(deleted.status).toBe(200);
     expect(deleted.body).toMatchObject({ status: 'completed', text: null, words: null });
     expect(deleted.body.audio_url).toBe('http://deleted_by_user');
+    // Afterwards it is gone, answered like an id AssemblyAI never had.
+    const after = await api.get(`/v2/transcript/${created.body.id}`);
+    expect(after.status).toBe(400);
+    expect(after.body.error).toBe('Transcript lookup error, transcript id not found');
     expect((await api.del('/v2/transcript/unknown')).status).toBe(400);
   });
 });
