@@ -8,9 +8,8 @@ import { batchProgress, type Progress } from '@mediatag/db';
 import { createTestDatabase, type TestDatabase } from '@mediatag/db/testing';
 import { type Emulator, type EmulatorOverrides, startEmulator } from '@mediatag/emulator';
 import { createLogger } from '@mediatag/logger';
-import { createRedis } from '@mediatag/queue';
+import { createRedis, type RedisClient } from '@mediatag/queue';
 import { createWorkerDeps, type StartOptions, startWorkers, type WorkerHandle } from '@mediatag/worker';
-import type { Redis } from 'ioredis';
 import { type CliRun, runCli } from './testing.ts';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
@@ -136,7 +135,7 @@ export function sampleCopies(emulatorUrl: string, ids: string[], copies: number)
 }
 
 /** Deletes every key matching `pattern` in one atomic step (KEYS inside a script). */
-export async function deleteKeys(redis: Redis, pattern: string): Promise<number> {
+export async function deleteKeys(redis: RedisClient, pattern: string): Promise<number> {
   const deleted = await redis.eval(
     `local keys = redis.call('KEYS', ARGV[1])
      for i = 1, #keys, 5000 do redis.call('DEL', unpack(keys, i, math.min(i + 4999, #keys))) end

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@mediatag/queue';
 
 // Redis TIME, not each machine's clock: every worker on every host sees the same "now".
 const NOW_MS = `local t = redis.call('TIME'); local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
@@ -42,7 +42,7 @@ return 1`;
  */
 export class InFlightBudget {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly key: string,
     readonly max: number,
   ) {}
@@ -114,7 +114,7 @@ export class RateBudget {
   private readonly burst: number;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     readonly key: string,
     limit: { requests: number; windowMs: number },
   ) {

@@ -4,8 +4,7 @@ import { checkPostgres, createDb, createPool, type Db } from '@mediatag/db';
 import { GatewayClient } from '@mediatag/gateway';
 import type { Logger } from '@mediatag/logger';
 import { type Api, MetricsRecorder } from '@mediatag/metrics';
-import { checkRedis, createQueues, createRedis, type Queues } from '@mediatag/queue';
-import type { Redis } from 'ioredis';
+import { checkRedis, createQueues, createRedis, type Queues, type RedisClient } from '@mediatag/queue';
 import { InFlightBudget, RateBudget } from './budget.ts';
 import { type PipelineSettings, settingsFromEnv } from './settings.ts';
 
@@ -21,7 +20,7 @@ const NO_KEY = 'no-api-key-configured';
 /** What the processors work with; tests build one around a test database and the emulator. */
 export interface WorkerDeps {
   db: Db;
-  redis: Redis;
+  redis: RedisClient;
   queues: Queues;
   aai: AssemblyAIClient;
   gateway: GatewayClient;
@@ -40,7 +39,7 @@ export interface WorkerDeps {
 /** Builds the budgets and clients around already-open connections. */
 export function assembleDeps(parts: {
   db: Db;
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   log: Logger;
   settings: PipelineSettings;
