@@ -29,7 +29,8 @@ if not member then redis.call('ZADD', KEYS[1], now, ARGV[1]) end
 return 0`;
 
 // Frees a slot and, when given, deletes the submit queue's rate-limit key so a queue that
-// paused for want of a slot resumes now rather than when its pause ends.
+// paused for want of a slot resumes now rather than when its pause ends. On a Redis Cluster
+// every KEYS[] of a script must be in one slot: the {hash tag} of QUEUE_PREFIX sees to that.
 const RELEASE = `redis.call('ZREM', KEYS[1], ARGV[1])
 if KEYS[2] then redis.call('DEL', KEYS[2]) end
 return 1`;

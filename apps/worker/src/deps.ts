@@ -8,7 +8,11 @@ import { checkRedis, createQueues, createRedis, type Queues, type RedisClient } 
 import { InFlightBudget, RateBudget } from './budget.ts';
 import { type PipelineSettings, settingsFromEnv } from './settings.ts';
 
-/** Prefix of mediatag's own Redis keys (budgets, locks, metrics) beside BullMQ's under QUEUE_PREFIX. */
+/**
+ * Prefix of mediatag's own Redis keys (budgets, locks, metrics) beside BullMQ's under QUEUE_PREFIX.
+ * It starts with QUEUE_PREFIX, so on a Redis Cluster (prefix `{name}`) these keys hash to the
+ * queues' slot: a script may touch the in-flight set and a queue's limiter key together.
+ */
 export function keyPrefixOf(queuePrefix: string): string {
   return `${queuePrefix}:mediatag`;
 }
