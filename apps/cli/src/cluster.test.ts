@@ -136,8 +136,8 @@ describe('pipeline on a Redis Cluster (three real masters)', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect((await h.progress('media')).final).toBeLessThan(sizes.media ?? 0);
+    // Running workers write again at once, so only the count of deleted keys is checked here.
     expect(await h.flushRedis()).toBeGreaterThan(0);
-    expect((await keysByMaster(h.prefix)).size).toBe(0);
     for (const [batch, files] of Object.entries(sizes)) {
       expect(await h.waitFinal(batch, 60_000)).toMatchObject({ total: files, tagged: files, failed: 0 });
       await assertTaggedOnce(h, batch, files);
