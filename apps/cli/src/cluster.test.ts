@@ -3,6 +3,7 @@ import { createRedis, masters, type RedisClient } from '@mediatag/queue';
 import { startRedisCluster, type TestRedisCluster } from '@mediatag/queue/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, sampleCopies, startHarness } from './harness.ts';
+import { runCli } from './testing.ts';
 
 // The end-to-end checks of pipeline.test.ts and crash.test.ts, on a real three-master Redis
 // Cluster: the queues, the budgets' scripts (in-flight set + rate key, in-flight set + the
@@ -93,6 +94,14 @@ async function enqueueBoth(harness: Harness, copies: number): Promise<Record<str
 }
 
 describe('pipeline on a Redis Cluster (three real masters)', () => {
+  it('refuses a QUEUE_PREFIX without a hash tag in one line before touching Redis', async () => {
+    const run = await runCli(['status'], { REDIS_URL: cluster.url, QUEUE_PREFIX: 'mediatag' });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      'mediatag: invalid environment: QUEUE_PREFIX: must start with a {hash tag} on a Redis Cluster, e.g. QUEUE_PREFIX={mediatag}\n',
+    );
+  });
+
   it('tags every file once, holds the in-flight cap, and keeps every key of the run in one slot', async () => {
     h = await startHarness({
       redisUrl: cluster.url,
