@@ -2,8 +2,7 @@ import { AssemblyAIClient } from '@mediatag/assemblyai';
 import { type CliEnv, ConfigError, cliEnvSchema, parseEnv } from '@mediatag/config';
 import { checkPostgres, createDb, createPool, type Db } from '@mediatag/db';
 import { createLogger, type Logger } from '@mediatag/logger';
-import { checkRedis, createQueues, createRedis, type Queues } from '@mediatag/queue';
-import type { Redis } from 'ioredis';
+import { checkRedis, createQueues, createRedis, type Queues, type RedisClient } from '@mediatag/queue';
 import { type Io, writeLine } from './io.ts';
 
 /**
@@ -14,7 +13,7 @@ export class Context {
   readonly log: Logger;
   private pool?: ReturnType<typeof createPool>;
   private database?: Db;
-  private redisConn?: Redis;
+  private redisConn?: RedisClient;
   private queueSet?: Queues;
   private aai?: AssemblyAIClient;
 
@@ -65,7 +64,7 @@ export class Context {
   }
 
   /** The producer-side Redis connection (fails fast), checked once. */
-  async redis(): Promise<Redis> {
+  async redis(): Promise<RedisClient> {
     if (!this.redisConn) {
       this.redisConn = createRedis(this.env.REDIS_URL, 'producer');
       const { evictionWarning } = await checkRedis(this.redisConn, this.env.REDIS_URL);

@@ -3,14 +3,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
-import { cliEnvSchema, parseEnv } from '@mediatag/config';
+import { cliEnvSchema, isClusterUrl, parseEnv } from '@mediatag/config';
 import { batchProgress, type Progress } from '@mediatag/db';
 import { createTestDatabase, type TestDatabase } from '@mediatag/db/testing';
 import { type Emulator, type EmulatorOverrides, startEmulator } from '@mediatag/emulator';
 import { createLogger } from '@mediatag/logger';
-import { createRedis } from '@mediatag/queue';
+import { createRedis, masters, type RedisClient } from '@mediatag/queue';
 import { createWorkerDeps, type StartOptions, startWorkers, type WorkerHandle } from '@mediatag/worker';
-import type { Redis } from 'ioredis';
 import { type CliRun, runCli } from './testing.ts';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
@@ -34,9 +33,12 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** Starts a harness; `env` overrides the defaults (fast polling, generous budgets). */
+/**
+ * Starts a harness; `env` overrides the defaults (fast polling, generous budgets). `redisUrl`
+ * (default the local Redis) may name a cluster; the prefix is then a {hash tag}.
+ */
 export async function startHarness(
-  options: { emulator?: EmulatorOverrides; env?: Record<string, string> } = {},
+  options: { emulator?: EmulatorOverrides; env?: Record<string, string>; redisUrl?: string } = {},
 ): Promise<Harness> {
   const db = await createTestDatabase();
   const emulator = await startEmulator({
@@ -44,10 +46,12 @@ export async function startHarness(
     gateway: { requestsPerMinute: 1_000_000 },
     ...options.emulator,
   });
-  const prefix = `mt-test-${randomBytes(4).toString('hex')}`;
+  const redisUrl = options.redisUrl ?? REDIS_URL;
+  const name = `mt-test-${randomBytes(4).toString('hex')}`;
+  const prefix = isClusterUrl(redisUrl) ? `{${name}}` : name;
   const env: Record<string, string> = {
     DATABASE_URL: db.url,
-    REDIS_URL,
+    REDIS_URL: redisUrl,
     QUEUE_PREFIX: prefix,
     ASSEMBLYAI_BASE_URL: emulator.url,
     LLM_GATEWAY_URL: emulator.url,
@@ -67,7 +71,9 @@ export async function startHarness(
     LOG_LEVEL: 'silent',
     ...options.env,
   };
-  const redis = createRedis(REDIS_URL, 'worker');
+  const redis = createRedis(redisUrl, 'worker');
+  // A cluster's masters are known once connected (deleteKeys visits each).
+  await redis.connect();
   const handles: { close(): Promise<void> }[] = [];
   const children: ChildProcess[] = [];
   const progress = async (batch: string) => {
@@ -135,16 +141,24 @@ export function sampleCopies(emulatorUrl: string, ids: string[], copies: number)
   return urls;
 }
 
-/** Deletes every key matching `pattern` in one atomic step (KEYS inside a script). */
-export async function deleteKeys(redis: Redis, pattern: string): Promise<number> {
-  const deleted = await redis.eval(
-    `local keys = redis.call('KEYS', ARGV[1])
-     for i = 1, #keys, 5000 do redis.call('DEL', unpack(keys, i, math.min(i + 4999, #keys))) end
-     return #keys`,
-    0,
-    pattern,
+/**
+ * Deletes every key matching `pattern` in one atomic step per server (KEYS inside a script);
+ * on a cluster the script runs on each master, since each holds only its own slots' keys.
+ */
+export async function deleteKeys(redis: RedisClient, pattern: string): Promise<number> {
+  if (redis.status === 'wait') await redis.connect();
+  const counts = await Promise.all(
+    masters(redis).map((node) =>
+      node.eval(
+        `local keys = redis.call('KEYS', ARGV[1])
+         for i = 1, #keys, 5000 do redis.call('DEL', unpack(keys, i, math.min(i + 4999, #keys))) end
+         return #keys`,
+        0,
+        pattern,
+      ),
+    ),
   );
-  return Number(deleted);
+  return counts.reduce<number>((sum, n) => sum + Number(n), 0);
 }
 
 /** A port nobody listens on right now (for a server whose URL must be known before it starts). */

@@ -1,10 +1,9 @@
 import type { Db } from '@mediatag/db';
 import type { Logger } from '@mediatag/logger';
 import { createScraper, METRICS_CONTENT_TYPE } from '@mediatag/metrics';
-import type { Queues } from '@mediatag/queue';
+import type { Queues, RedisClient } from '@mediatag/queue';
 import { WEBHOOK_PATH } from '@mediatag/worker';
 import express, { type Express } from 'express';
-import type { Redis } from 'ioredis';
 import { bearerAuth } from './auth.ts';
 import { type BatchPagesAccess, batchPagesRouter } from './batches.ts';
 import { DASHBOARD_PATH, dashboardRouter } from './dashboard.ts';
@@ -16,7 +15,7 @@ import { webhookRoutes } from './webhook.ts';
 /** Everything the HTTP app works with; `startServer` adds where to listen. */
 export interface AppOptions {
   db: Db;
-  redis: Redis;
+  redis: RedisClient;
   queues: Queues;
   /** `${QUEUE_PREFIX}:mediatag`, the workers' key prefix (in-flight set, metrics hash). */
   keyPrefix: string;

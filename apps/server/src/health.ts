@@ -1,8 +1,8 @@
 import type { Db } from '@mediatag/db';
 import { toError } from '@mediatag/errors';
 import type { Logger } from '@mediatag/logger';
+import type { RedisClient } from '@mediatag/queue';
 import type { RequestHandler } from 'express';
-import type { Redis } from 'ioredis';
 import { TimeoutError, withTimeout } from './timeout.ts';
 
 /**
@@ -26,7 +26,11 @@ async function probe(name: string, check: () => Promise<unknown>, log: Logger): 
 }
 
 /** GET /healthz: 200 when Postgres answers SELECT 1 and Redis answers PING, else 503 naming the failure. */
-export function healthHandler(deps: { pool: Db['$client']; redis: Redis; log: Logger }): RequestHandler {
+export function healthHandler(deps: {
+  pool: Db['$client'];
+  redis: RedisClient;
+  log: Logger;
+}): RequestHandler {
   return async (_req, res) => {
     const [postgres, redis] = await Promise.all([
       probe('postgres', () => deps.pool.query('SELECT 1'), deps.log),

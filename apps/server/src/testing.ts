@@ -3,8 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '@mediatag/db/testing';
 import { silentLogger } from '@mediatag/logger';
-import { createQueues, createRedis, type Queues } from '@mediatag/queue';
-import type { Redis } from 'ioredis';
+import { createQueues, createRedis, type Queues, type RedisClient } from '@mediatag/queue';
 import { type RunningServer, type ServerOptions, startServer } from './server.ts';
 
 export const REDIS_URL = 'redis://127.0.0.1:6379';
@@ -14,7 +13,7 @@ export const HEADER = 'x-mediatag-webhook-secret';
 /** Shared state of one test file. */
 export interface Fixture {
   db: TestDatabase;
-  redis: Redis;
+  redis: RedisClient;
   queues: Queues;
   prefix: string;
   keyPrefix: string;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@mediatag/queue';
 
 // Redis TIME, not each machine's clock: every worker on every host sees the same "now".
 const NOW_MS = `local t = redis.call('TIME'); local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
@@ -29,7 +29,8 @@ if not member then redis.call('ZADD', KEYS[1], now, ARGV[1]) end
 return 0`;
 
 // Frees a slot and, when given, deletes the submit queue's rate-limit key so a queue that
-// paused for want of a slot resumes now rather than when its pause ends.
+// paused for want of a slot resumes now rather than when its pause ends. On a Redis Cluster
+// every KEYS[] of a script must be in one slot: the {hash tag} of QUEUE_PREFIX sees to that.
 const RELEASE = `redis.call('ZREM', KEYS[1], ARGV[1])
 if KEYS[2] then redis.call('DEL', KEYS[2]) end
 return 1`;
@@ -42,7 +43,7 @@ return 1`;
  */
 export class InFlightBudget {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly key: string,
     readonly max: number,
   ) {}
@@ -114,7 +115,7 @@ export class RateBudget {
   private readonly burst: number;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     readonly key: string,
     limit: { requests: number; windowMs: number },
   ) {

@@ -4,14 +4,17 @@ import { checkPostgres, createDb, createPool, type Db } from '@mediatag/db';
 import { GatewayClient } from '@mediatag/gateway';
 import type { Logger } from '@mediatag/logger';
 import { type Api, MetricsRecorder } from '@mediatag/metrics';
-import { checkRedis, createQueues, createRedis, type Queues } from '@mediatag/queue';
-import type { Redis } from 'ioredis';
+import { checkRedis, createQueues, createRedis, type Queues, type RedisClient } from '@mediatag/queue';
 import { InFlightBudget, RateBudget } from './budget.ts';
 import { CapGate } from './cap.ts';
 import { WorkerHealth } from './health.ts';
 import { gatewayAuth, type PipelineSettings, settingsFromEnv } from './settings.ts';
 
-/** Prefix of mediatag's own Redis keys (budgets, locks, metrics) beside BullMQ's under QUEUE_PREFIX. */
+/**
+ * Prefix of mediatag's own Redis keys (budgets, locks, metrics) beside BullMQ's under QUEUE_PREFIX.
+ * It starts with QUEUE_PREFIX, so on a Redis Cluster (prefix `{name}`) these keys hash to the
+ * queues' slot: a script may touch the in-flight set and a queue's limiter key together.
+ */
 export function keyPrefixOf(queuePrefix: string): string {
   return `${queuePrefix}:mediatag`;
 }
@@ -23,7 +26,7 @@ const NO_KEY = 'no-api-key-configured';
 /** What the processors work with; tests build one around a test database and the emulator. */
 export interface WorkerDeps {
   db: Db;
-  redis: Redis;
+  redis: RedisClient;
   queues: Queues;
   aai: AssemblyAIClient;
   gateway: GatewayClient;
@@ -46,7 +49,7 @@ export interface WorkerDeps {
 /** Builds the budgets and clients around already-open connections. */
 export function assembleDeps(parts: {
   db: Db;
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   log: Logger;
   settings: PipelineSettings;

@@ -1,7 +1,7 @@
 // Baseline (b): a straightforward BullMQ worker. Each job submits its file, then sleeps and
 // polls inside the job (holding its worker slot) until the transcript is done, then tags.
 import { randomBytes } from 'node:crypto';
-import { createRedis } from '@mediatag/queue';
+import { createRedis, duplicateRedis } from '@mediatag/queue';
 import { Queue, Worker } from 'bullmq';
 import { deletePrefix, REDIS_URL } from '../lib/stack.ts';
 import { type CallCounts, transcribeAndTag } from './api.ts';
@@ -16,7 +16,7 @@ export async function runNaiveBullmq(
   const prefix = `mt-bench-naive-${randomBytes(4).toString('hex')}`;
   const redis = createRedis(REDIS_URL, 'worker');
   await redis.connect();
-  const workerConnection = redis.duplicate();
+  const workerConnection = duplicateRedis(redis);
   const queue = new Queue<{ url: string }>('files', { connection: redis, prefix });
   let worker: Worker | undefined;
   try {

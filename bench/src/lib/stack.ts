@@ -5,8 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { batchProgress, createDb, createPool, type Db, migrate, type Progress } from '@mediatag/db';
 import { dropDatabase } from '@mediatag/db/testing';
 import { type Emulator, type EmulatorOverrides, startEmulator } from '@mediatag/emulator';
-import { createQueues, createRedis } from '@mediatag/queue';
-import type { Redis } from 'ioredis';
+import { createQueues, createRedis, type RedisClient } from '@mediatag/queue';
 import type pg from 'pg';
 import { BIN, exited, type ProcResult, ROOT, RssWatch, runMediatag, Tail, withTimeout } from './proc.ts';
 
@@ -32,7 +31,7 @@ export interface StackOptions {
 }
 
 /** Deletes every Redis key under `prefix:` in one atomic script (like FLUSHALL, but only ours). */
-export async function deletePrefix(redis: Redis, prefix: string): Promise<number> {
+export async function deletePrefix(redis: RedisClient, prefix: string): Promise<number> {
   const deleted = await redis.eval(
     `local keys = redis.call('KEYS', ARGV[1])
      for i = 1, #keys, 5000 do redis.call('DEL', unpack(keys, i, math.min(i + 4999, #keys))) end
@@ -78,7 +77,7 @@ export class Stack {
     readonly db: Db,
     readonly emulator: Emulator,
     readonly prefix: string,
-    readonly redis: Redis,
+    readonly redis: RedisClient,
     readonly env: Record<string, string>,
   ) {}
 

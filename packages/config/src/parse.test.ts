@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, cliEnvSchema, parseEnv } from './index.ts';
+import { ConfigError, cliEnvSchema, describeRedisUrl, hashTagOf, parseEnv, parseRedisUrl } from './index.ts';
 
 describe('parseEnv', () => {
   it('fills every default from an empty environment', () => {
@@ -83,6 +83,74 @@ describe('cross-field rules', () => {
       /METRICS_TOKEN: must be at least 16/,
     );
     expect(parseEnv(cliEnvSchema, { METRICS_TOKEN: 't'.repeat(16) }).METRICS_TOKEN).toBe('t'.repeat(16));
+  });
+});
+
+describe('Redis Cluster settings', () => {
+  it('reads a cluster URL: seed nodes, credentials and TLS', () => {
+    expect(parseRedisUrl('redis+cluster://10.0.0.1:7000,cache.example.com:7001,[::1]:7002')).toEqual({
+      kind: 'cluster',
+      nodes: [
+        { host: '10.0.0.1', port: 7000 },
+        { host: 'cache.example.com', port: 7001 },
+        { host: '::1', port: 7002 },
+      ],
+      tls: false,
+    });
+    expect(parseRedisUrl('rediss+cluster://app:p%40ss@h1:6379,h2:6379/')).toEqual({
+      kind: 'cluster',
+      nodes: [
+        { host: 'h1', port: 6379 },
+        { host: 'h2', port: 6379 },
+      ],
+      username: 'app',
+      password: 'p@ss',
+      tls: true,
+    });
+    expect(parseRedisUrl('redis://127.0.0.1:6379')).toEqual({
+      kind: 'single',
+      url: 'redis://127.0.0.1:6379',
+    });
+    for (const bad of [
+      'redis+cluster://',
+      'redis+cluster://h1',
+      'redis+cluster://h1:7000,',
+      'redis+cluster://h:99999',
+    ]) {
+      expect(parseRedisUrl(bad), bad).toBeUndefined();
+    }
+    expect(describeRedisUrl('redis+cluster://u:s3cret@h1:7000,h2:7001')).toBe('cluster h1:7000,h2:7001');
+  });
+
+  it('accepts a QUEUE_PREFIX with one leading hash tag and refuses other braces', () => {
+    expect(parseEnv(cliEnvSchema, { QUEUE_PREFIX: '{mediatag}' }).QUEUE_PREFIX).toBe('{mediatag}');
+    expect(parseEnv(cliEnvSchema, { QUEUE_PREFIX: '{mediatag}-eu' }).QUEUE_PREFIX).toBe('{mediatag}-eu');
+    for (const bad of ['{}', 'a{b}', '{a}{b}', '{a', 'a}', '{a:b}', '{{a}}']) {
+      expect(() => parseEnv(cliEnvSchema, { QUEUE_PREFIX: bad }), bad).toThrow(
+        /QUEUE_PREFIX: may hold only letters, digits, _ and -, optionally starting with one \{hash tag\}/,
+      );
+    }
+    expect(hashTagOf('{mediatag}-eu:mediatag:inflight')).toBe('mediatag');
+    expect(hashTagOf('mediatag:inflight')).toBeUndefined();
+  });
+
+  it('on a cluster, refuses a prefix without a hash tag with one line saying what to set', () => {
+    const cluster = 'redis+cluster://127.0.0.1:7000,127.0.0.1:7001';
+    let error: unknown;
+    try {
+      parseEnv(cliEnvSchema, { REDIS_URL: cluster });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toBe(
+      'invalid environment: QUEUE_PREFIX: must start with a {hash tag} on a Redis Cluster, e.g. QUEUE_PREFIX={mediatag}',
+    );
+    const env = parseEnv(cliEnvSchema, { REDIS_URL: cluster, QUEUE_PREFIX: '{mediatag}' });
+    expect(env).toMatchObject({ REDIS_URL: cluster, QUEUE_PREFIX: '{mediatag}' });
+    expect(() => parseEnv(cliEnvSchema, { REDIS_URL: 'redis+cluster://u:s3cret@h1' })).toThrow(
+      /^(?!.*s3cret)invalid environment: REDIS_URL: must be a redis URL/,
+    );
   });
 });
 

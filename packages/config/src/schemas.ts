@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hashTagOf, isClusterUrl, parseRedisUrl } from './redis-url.ts';
 
 /** A URL with one of the given protocols; the message never echoes the value (it may hold a password). */
 function urlWith(protocols: string[], what: string) {
@@ -80,12 +81,25 @@ export const baseEnv = {
   DATABASE_URL: urlWith(['postgres:', 'postgresql:'], 'postgres').default(
     'postgres://postgres@127.0.0.1:5432/mediatag',
   ),
-  REDIS_URL: urlWith(['redis:', 'rediss:'], 'redis').default('redis://127.0.0.1:6379'),
+  // One Redis (redis:// or rediss://) or a Redis Cluster by its seed nodes
+  // (redis+cluster://host:port,host:port; rediss+cluster:// for TLS).
+  REDIS_URL: z
+    .string()
+    .refine((value) => parseRedisUrl(value) !== undefined, {
+      message:
+        'must be a redis URL (redis:// or rediss://) or a cluster URL (redis+cluster://host:port,host:port)',
+    })
+    .default('redis://127.0.0.1:6379'),
   // Postgres connections per worker or serve process (several processes share the server's max_connections).
   DATABASE_POOL_SIZE: positiveInt(20),
+  // Braces only as one Redis Cluster hash tag at the start ({mediatag} or {mediatag}-eu): every
+  // key of the deployment then hashes to that tag's slot, so multi-key scripts stay legal.
   QUEUE_PREFIX: z
     .string()
-    .regex(/^[A-Za-z0-9_-]+$/, { message: 'may hold only letters, digits, _ and -' })
+    .regex(/^(?:\{[A-Za-z0-9_-]+\}[A-Za-z0-9_-]*|[A-Za-z0-9_-]+)$/, {
+      message:
+        'may hold only letters, digits, _ and -, optionally starting with one {hash tag} (e.g. {mediatag})',
+    })
     .default('mediatag'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   LOG_PRETTY: flag.default(false),
@@ -184,6 +198,20 @@ function checked<T extends z.ZodRawShape>(shape: T) {
         code: 'custom',
         path: ['WEBHOOK_SECRET'],
         message: 'is required when WEBHOOK_BASE_URL is set',
+      });
+    }
+    // BullMQ's scripts and the budgets' scripts touch several keys at once; on a cluster
+    // they must share one slot, which only a hash tag in the prefix guarantees.
+    if (
+      typeof env.REDIS_URL === 'string' &&
+      isClusterUrl(env.REDIS_URL) &&
+      typeof env.QUEUE_PREFIX === 'string' &&
+      hashTagOf(env.QUEUE_PREFIX) === undefined
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['QUEUE_PREFIX'],
+        message: `must start with a {hash tag} on a Redis Cluster, e.g. QUEUE_PREFIX={${env.QUEUE_PREFIX}}`,
       });
     }
     if (Boolean(env.DASHBOARD_USER) !== Boolean(env.DASHBOARD_PASSWORD)) {

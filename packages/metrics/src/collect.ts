@@ -1,6 +1,5 @@
 import { type Db, TAG_STATUSES, TRANSCRIPT_STATUSES } from '@mediatag/db';
-import { QUEUE_NAMES, type Queues } from '@mediatag/queue';
-import type { Redis } from 'ioredis';
+import { QUEUE_NAMES, type Queues, type RedisClient } from '@mediatag/queue';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { metricsKey } from './fields.ts';
 import { parseRequestHash, renderDurationHistogram } from './requests.ts';
@@ -13,7 +12,7 @@ export const JOB_STATES = ['waiting', 'active', 'delayed', 'failed', 'completed'
 
 export interface CollectSources {
   db: Db;
-  redis: Redis;
+  redis: RedisClient;
   queues: Queues;
   /** `${QUEUE_PREFIX}:mediatag`, as the workers use it. */
   keyPrefix: string;

@@ -1,6 +1,6 @@
 import { toError } from '@mediatag/errors';
 import type { Logger } from '@mediatag/logger';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@mediatag/queue';
 import { type Api, bucketFor, encodeField, type Field, metricsKey } from './fields.ts';
 
 /** One HTTP attempt as the API clients report it (their `onMetrics` info plus which API). */
@@ -15,7 +15,7 @@ export interface RequestObservation {
 }
 
 export interface MetricsRecorderOptions {
-  redis: Redis;
+  redis: RedisClient;
   /** The deployment's key prefix (`${QUEUE_PREFIX}:mediatag`); the hash is `${keyPrefix}:metrics`. */
   keyPrefix: string;
   log?: Logger | undefined;
@@ -28,7 +28,7 @@ export interface MetricsRecorderOptions {
  */
 export class MetricsRecorder {
   readonly key: string;
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly log: Logger | undefined;
   private pending = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;

@@ -7,5 +7,13 @@ export {
   QUEUE_NAMES,
   type QueueName,
 } from './catalog.ts';
-export { type ConnectionRole, checkRedis, createRedis } from './connection.ts';
+export {
+  type ConnectionRole,
+  checkRedis,
+  createRedis,
+  duplicateRedis,
+  isCluster,
+  masters,
+  type RedisClient,
+} from './connection.ts';
 export { addJobs, BULK_CHUNK, createQueues, defaultJobOptions, ensureJobs, type Queues } from './queues.ts';

@@ -1,6 +1,6 @@
 import { type JobsOptions, Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { jobIds, type Payload, type QueueName } from './catalog.ts';
+import type { RedisClient } from './connection.ts';
 
 /**
  * Default job options: retries with backoff for transient failures. A completed job is
@@ -25,7 +25,7 @@ export interface Queues {
 }
 
 /** Opens both queues on a shared connection. */
-export function createQueues(connection: Redis, prefix: string): Queues {
+export function createQueues(connection: RedisClient, prefix: string): Queues {
   const transcribe = new Queue<Payload<'transcribe'>>('transcribe', {
     connection,
     prefix,
