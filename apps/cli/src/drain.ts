@@ -1,8 +1,8 @@
 import type { CliEnv } from '@mediatag/config';
 import { batchProgress, batchSpend, capReached, type Db } from '@mediatag/db';
 import { UsageError } from '@mediatag/errors';
+import type { RedisClient } from '@mediatag/queue';
 import { keyPrefixOf, readHealth } from '@mediatag/worker';
-import type { Redis } from 'ioredis';
 import { EXIT } from './why.ts';
 
 // Not final: not yet transcribed, or transcribed and waiting for its topic (as in batchProgress).
@@ -22,14 +22,20 @@ export type DrainState = { done: false } | { done: true; code: number; message: 
 export class DrainCheck {
   private constructor(
     private readonly db: Db,
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly env: CliEnv,
     private readonly names: string[] | null,
     private readonly since: number,
   ) {}
 
   /** Checks that every named batch exists (a typo would otherwise wait for nothing, or exit 0 at once). */
-  static async open(db: Db, redis: Redis, env: CliEnv, names: string[], since: number): Promise<DrainCheck> {
+  static async open(
+    db: Db,
+    redis: RedisClient,
+    env: CliEnv,
+    names: string[],
+    since: number,
+  ): Promise<DrainCheck> {
     if (names.length > 0) {
       const { rows } = await db.$client.query('SELECT name FROM batches WHERE name = ANY($1::text[])', [
         names,

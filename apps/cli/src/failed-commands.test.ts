@@ -3,8 +3,8 @@
 // running it again once both answer gives what one successful run gives.
 import { writeFile } from 'node:fs/promises';
 import { SAMPLES } from '@mediatag/emulator/samples';
+import type { RedisClient } from '@mediatag/queue';
 import { createQueues, createRedis, type Queues } from '@mediatag/queue';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, sampleCopies, startHarness } from './harness.ts';
 import { runCli } from './testing.ts';
@@ -15,7 +15,7 @@ const REDIS_DOWN = /^mediatag: cannot connect to Redis at 127\.0\.0\.1:1: .*\n$/
 const POSTGRES_DOWN = /^mediatag: cannot connect to Postgres at 127\.0\.0\.1:1\/mediatag: .*\n$/;
 
 let h: Harness;
-let redis: Redis;
+let redis: RedisClient;
 let queues: Queues;
 let urls: string[];
 

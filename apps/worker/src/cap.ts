@@ -1,7 +1,7 @@
 import { type BatchSpend, batchSpend, type CostEstimate, capReached, type Db } from '@mediatag/db';
 import type { Logger } from '@mediatag/logger';
+import type { RedisClient } from '@mediatag/queue';
 import type { Job } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { WorkerDeps } from './deps.ts';
 import { later } from './errors.ts';
 import { type Claim, unclaim } from './files.ts';
@@ -36,7 +36,7 @@ export class CapGate {
 
   constructor(
     private readonly db: Db,
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keyPrefix: string,
     private readonly estimate: CostEstimate,
   ) {}

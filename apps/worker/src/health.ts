@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { toError } from '@mediatag/errors';
 import type { Logger } from '@mediatag/logger';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@mediatag/queue';
 
 /** How often a worker process records that it is alive. */
 export const HEARTBEAT_MS = 5000;
@@ -85,7 +85,7 @@ export class WorkerHealth {
   private lastGatewayWrite = 0;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     keyPrefix: string,
     private readonly log: Logger,
   ) {
@@ -161,7 +161,7 @@ function parse(text: string | null): PauseRecord | null {
 }
 
 /** Reads the heartbeats and pause records of the deployment under `keyPrefix`. */
-export async function readHealth(redis: Redis, keyPrefix: string): Promise<HealthReport> {
+export async function readHealth(redis: RedisClient, keyPrefix: string): Promise<HealthReport> {
   const keys = keysOf(keyPrefix);
   const [sec, micro] = await redis.time();
   const now = Number(sec) * 1000 + Math.floor(Number(micro) / 1000);
