@@ -37,9 +37,10 @@ describe('migrate', () => {
       '0002_preset_taxonomies.sql',
       '0003_sources_and_cost.sql',
       '0004_batched_tagging.sql',
+      '0009_sources_s3_feeds.sql',
     ]);
     const second = await migrate(url);
-    expect(second).toEqual({ createdDatabase: false, applied: [], alreadyApplied: 4 });
+    expect(second).toEqual({ createdDatabase: false, applied: [], alreadyApplied: 5 });
 
     expect(await query(url, 'SELECT * FROM tagged_files')).toEqual([]);
     const presets = await query(
@@ -60,6 +61,7 @@ describe('migrate', () => {
       { id: 2, name: '0002_preset_taxonomies.sql', len: 64 },
       { id: 3, name: '0003_sources_and_cost.sql', len: 64 },
       { id: 4, name: '0004_batched_tagging.sql', len: 64 },
+      { id: 9, name: '0009_sources_s3_feeds.sql', len: 64 },
     ]);
   });
 
