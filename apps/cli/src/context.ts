@@ -3,6 +3,7 @@ import { type CliEnv, ConfigError, cliEnvSchema, parseEnv } from '@mediatag/conf
 import { checkPostgres, createDb, createPool, type Db } from '@mediatag/db';
 import { createLogger, type Logger } from '@mediatag/logger';
 import { checkRedis, createQueues, createRedis, type Queues } from '@mediatag/queue';
+import { s3Secrets } from '@mediatag/s3';
 import type { Redis } from 'ioredis';
 import { type Io, writeLine } from './io.ts';
 
@@ -28,9 +29,12 @@ export class Context {
       createLogger({
         level: env.LOG_LEVEL,
         pretty: env.LOG_PRETTY,
-        secrets: [env.ASSEMBLYAI_API_KEY, env.WEBHOOK_SECRET, env.DASHBOARD_PASSWORD].filter(
-          (s): s is string => typeof s === 'string',
-        ),
+        secrets: [
+          env.ASSEMBLYAI_API_KEY,
+          env.WEBHOOK_SECRET,
+          env.DASHBOARD_PASSWORD,
+          ...s3Secrets(env),
+        ].filter((s): s is string => typeof s === 'string'),
       });
   }
 
