@@ -5,6 +5,7 @@ import { GatewayClient } from '@mediatag/gateway';
 import type { Logger } from '@mediatag/logger';
 import { type Api, MetricsRecorder } from '@mediatag/metrics';
 import { checkRedis, createQueues, createRedis, type Queues } from '@mediatag/queue';
+import { type AudioUrls, s3AudioUrls, s3SettingsFromEnv } from '@mediatag/s3';
 import type { Redis } from 'ioredis';
 import { InFlightBudget, RateBudget } from './budget.ts';
 import { type PipelineSettings, settingsFromEnv } from './settings.ts';
@@ -35,6 +36,8 @@ export interface WorkerDeps {
   settings: PipelineSettings;
   /** Prefix of this deployment's own Redis keys (budgets, locks), beside BullMQ's. */
   keyPrefix: string;
+  /** What AssemblyAI is sent for a stored URL: `s3://` identities are presigned at submission. */
+  audio: AudioUrls;
 }
 
 /** Builds the budgets and clients around already-open connections. */
@@ -46,6 +49,7 @@ export function assembleDeps(parts: {
   settings: PipelineSettings;
   aai: AssemblyAIClient;
   gateway: GatewayClient;
+  audio?: AudioUrls;
 }): WorkerDeps {
   const keyPrefix = keyPrefixOf(parts.prefix);
   const llmRates = new Map(
@@ -64,6 +68,8 @@ export function assembleDeps(parts: {
       new RateBudget(parts.redis, `${keyPrefix}:rate:llm:${parts.settings.model}`, parts.settings.llmRate),
     llmRates,
     keyPrefix,
+    // Without settings, s3:// files are signed through the SDK's default chain.
+    audio: parts.audio ?? s3AudioUrls({ presignExpiresS: 6 * 3600 }),
   };
 }
 
@@ -122,6 +128,7 @@ export async function createWorkerDeps(
     settings,
     aai,
     gateway,
+    audio: s3AudioUrls({ ...s3SettingsFromEnv(env), presignExpiresS: env.S3_PRESIGN_EXPIRES_S }),
   });
   return {
     ...deps,
