@@ -55,7 +55,7 @@ const USAGE = SPEC.usage;
 const MAX_PRINTED_REJECTIONS = 100;
 
 /** Finds or creates the batch; refuses to silently switch an existing batch to another taxonomy. */
-async function openBatch(ctx: Context, name: string, taxonomyName: string | undefined) {
+export async function openBatch(ctx: Context, name: string, taxonomyName: string | undefined) {
   const db = await ctx.db();
   const [existing] = await db
     .select({

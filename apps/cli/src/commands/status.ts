@@ -5,6 +5,7 @@ import { parse } from '../args.ts';
 import type { Context } from '../context.ts';
 import { describePace, type Pace, pace } from '../pace.ts';
 import { formatDuration, ProgressReporter } from '../progress-bar.ts';
+import { feedStatusLines } from '../watch/store.ts';
 
 const USAGE = 'mediatag status [--batch NAME] [--wait] [--json] [--interval SECONDS]';
 
@@ -61,6 +62,7 @@ export async function statusCommand(ctx: Context, args: string[]): Promise<numbe
     ctx.out('no batches yet (add one with: mediatag enqueue URL… --batch NAME)');
   } else {
     for (const row of withPace) ctx.out(line(row, row.pace));
+    for (const feed of await feedStatusLines(db, values.batch)) ctx.out(feed);
   }
   return 0;
 }
