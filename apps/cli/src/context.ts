@@ -3,6 +3,7 @@ import { type CliEnv, ConfigError, cliEnvSchema, parseEnv } from '@mediatag/conf
 import { checkPostgres, createDb, createPool, type Db } from '@mediatag/db';
 import { createLogger, type Logger } from '@mediatag/logger';
 import { checkRedis, createQueues, createRedis, type Queues, type RedisClient } from '@mediatag/queue';
+import { s3Secrets } from '@mediatag/s3';
 import { type Io, writeLine } from './io.ts';
 
 /**
@@ -33,6 +34,7 @@ export class Context {
           env.WEBHOOK_SECRET,
           env.DASHBOARD_PASSWORD,
           env.METRICS_TOKEN,
+          ...s3Secrets(env),
         ].filter((s): s is string => typeof s === 'string'),
       });
   }

@@ -15,6 +15,7 @@ import { retryCommand } from './commands/retry.ts';
 import { serveCommand } from './commands/serve.ts';
 import { statusCliCommand } from './commands/status-cli.ts';
 import { taxonomyCommand } from './commands/taxonomy.ts';
+import { watchCommand } from './commands/watch.ts';
 import { workerCommand } from './commands/worker.ts';
 import { Context } from './context.ts';
 import { type Io, processIo, writeLine } from './io.ts';
@@ -22,6 +23,10 @@ import { type Io, processIo, writeLine } from './io.ts';
 const COMMANDS: Record<string, { command: Command; help: string }> = {
   migrate: { command: migrateCommand, help: 'create the database if missing, apply migrations' },
   enqueue: { command: enqueueCommand, help: 'enqueue SOURCE… --batch NAME [--taxonomy NAME]' },
+  watch: {
+    command: watchCommand,
+    help: 'watch --rss URL… [--opml FILE] --batch NAME [--every 1h | --once]: keep feeds in sync',
+  },
   taxonomy: { command: taxonomyCommand, help: 'taxonomy add NAME FILE | list | show NAME' },
   worker: {
     command: workerCommand,

@@ -5,6 +5,7 @@ import { GatewayClient } from '@mediatag/gateway';
 import type { Logger } from '@mediatag/logger';
 import { type Api, MetricsRecorder } from '@mediatag/metrics';
 import { checkRedis, createQueues, createRedis, type Queues, type RedisClient } from '@mediatag/queue';
+import { type AudioUrls, s3AudioUrls, s3SettingsFromEnv } from '@mediatag/s3';
 import { InFlightBudget, RateBudget } from './budget.ts';
 import { CapGate } from './cap.ts';
 import { WorkerHealth } from './health.ts';
@@ -44,6 +45,8 @@ export interface WorkerDeps {
   health: WorkerHealth;
   /** Per-batch spending caps, checked before a submission. */
   caps: CapGate;
+  /** What AssemblyAI is sent for a stored URL: `s3://` identities are presigned at submission. */
+  audio: AudioUrls;
 }
 
 /** Builds the budgets and clients around already-open connections. */
@@ -55,6 +58,7 @@ export function assembleDeps(parts: {
   settings: PipelineSettings;
   aai: AssemblyAIClient;
   gateway: GatewayClient;
+  audio?: AudioUrls;
 }): WorkerDeps {
   const keyPrefix = keyPrefixOf(parts.prefix);
   const llmRates = new Map(
@@ -78,6 +82,8 @@ export function assembleDeps(parts: {
       pricePerAudioHour: parts.settings.prices.perAudioHour,
       defaultAudioS: parts.settings.estimateAudioS,
     }),
+    // Without settings, s3:// files are signed through the SDK's default chain.
+    audio: parts.audio ?? s3AudioUrls({ presignExpiresS: 6 * 3600 }),
   };
 }
 
@@ -139,6 +145,7 @@ export async function createWorkerDeps(
     settings,
     aai,
     gateway,
+    audio: s3AudioUrls({ ...s3SettingsFromEnv(env), presignExpiresS: env.S3_PRESIGN_EXPIRES_S }),
   });
   return {
     ...deps,

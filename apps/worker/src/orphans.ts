@@ -22,7 +22,8 @@ export async function findEarlierSubmission(
   for await (const page of deps.aai.iterateTranscriptPages({ limit: 200 })) {
     pages += 1;
     for (const t of page.transcripts) {
-      if (t.audio_url === url) return { id: t.id, status: t.status };
+      // A presigned URL differs at each signing: match the object, not the signature.
+      if (t.audio_url === url || deps.audio.matches(url, t.audio_url)) return { id: t.id, status: t.status };
     }
     const oldest = page.transcripts.at(-1);
     if (!oldest || Date.parse(oldest.created) < cutoff) return undefined;

@@ -5,6 +5,7 @@ import type { WorkerDeps } from './deps.ts';
 import { AUTH_PAUSE_MS, classify, isLastAttempt, later, unrecoverable } from './errors.ts';
 import { textRecord } from './excerpt.ts';
 import { getFile, markCompleted, markFileError, markProcessing } from './files.ts';
+import { resubmitAfterDownloadError, transcriptErrorText } from './redownload.ts';
 import type { PollSchedule, SlotReserve } from './schedule.ts';
 
 /** Adds the tag jobs of a completed file, one per taxonomy still to do. */
@@ -122,15 +123,20 @@ export async function processPoll(
       await enqueueTagJobs(deps, fileId, taxonomies);
       return 'completed';
     }
-    case 'error':
-      await markFileError(
-        deps.db,
-        fileId,
-        'api',
-        transcript.error ?? 'transcription failed (no reason given)',
-      );
+    case 'error': {
+      const reason = transcriptErrorText(transcript.error);
+      if (await resubmitAfterDownloadError(deps, { ...file, transcriptId: file.transcriptId }, reason)) {
+        await freeSlot(deps, fileId);
+        log.info(
+          { reason, failedTranscriptId: file.transcriptId },
+          'download failed: signing again and resubmitting',
+        );
+        return 'resubmitted';
+      }
+      await markFileError(deps.db, fileId, 'api', reason);
       await freeSlot(deps, fileId);
-      log.info({ reason: transcript.error }, 'transcript ended in error');
+      log.info({ reason }, 'transcript ended in error');
       return 'error';
+    }
   }
 }

@@ -108,7 +108,9 @@ async function submit(
 ): Promise<string> {
   let transcript: { id: string; status: string };
   try {
-    transcript = await deps.aai.submitTranscript(submitParams(deps, file));
+    transcript = await deps.aai.submitTranscript(
+      submitParams(deps, { ...file, url: await deps.audio.forSubmission(file.url) }),
+    );
   } catch (error) {
     await deps.inFlight.release(file.id);
     const verdict = classify(error);

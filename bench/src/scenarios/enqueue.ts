@@ -1,6 +1,7 @@
 // Scenario 4: `mediatag enqueue` of a big URL file into Postgres and Redis: rate and peak
 // memory of the enqueue process, at two sizes to show memory does not grow with N.
 import { join } from 'node:path';
+import { type LocalS3, startLocalS3 } from '@mediatag/s3/testing';
 import { type BenchContext, fmt, type Row, type Scenario, type ScenarioResult } from '../lib/report.ts';
 import { Stack } from '../lib/stack.ts';
 import { audioUrls, writeLines } from '../lib/workload.ts';
@@ -43,6 +44,70 @@ export async function enqueueCase(ctx: BenchContext, n: number): Promise<Enqueue
   }
 }
 
+export interface S3Case {
+  objects: number;
+  wallMs: number;
+  objectsPerSecond: number;
+  summary: string;
+  listing: string;
+  jobsInRedis: number;
+}
+
+async function fillBucket(s3: LocalS3, n: number): Promise<void> {
+  const keys = Array.from(
+    { length: n },
+    (_, i) => `2026-11-30/agent-${i % 50}/call-${String(i).padStart(6, '0')}.wav`,
+  );
+  for (let i = 0; i < keys.length; i += 64) {
+    await Promise.all(keys.slice(i, i + 64).map((key) => s3.put('calls', key, `call ${key}`, 'audio/wav')));
+  }
+}
+
+/**
+ * Enqueues a prefix of `n` objects from a local S3-protocol server (s3rver): listing at
+ * 1,000 keys a page, then the same Postgres and Redis writes as a URL file. Wall time
+ * includes node start, like the file case.
+ */
+export async function s3Case(ctx: BenchContext, n: number): Promise<S3Case> {
+  const s3 = await startLocalS3(['calls']);
+  try {
+    await fillBucket(s3, n);
+    const stack = await Stack.start({ name: `enq-s3-${n}`, env: s3.env });
+    try {
+      const run = await stack.cli(
+        [
+          'enqueue',
+          's3://calls/2026-11-30/',
+          '--batch',
+          'enqueue-s3',
+          '--key-pattern',
+          '{date}/{agent}/{call_id}.wav',
+        ],
+        { measureRss: false, timeoutMs: 300_000 },
+      );
+      if (run.code !== 0)
+        throw new Error(`enqueue exited ${run.code ?? run.signal}: ${run.stderr.slice(-2000)}`);
+      const jobsInRedis = await stack.jobCount('transcribe');
+      const result: S3Case = {
+        objects: n,
+        wallMs: run.wallMs,
+        objectsPerSecond: n / (run.wallMs / 1000),
+        summary: run.stdout.trim(),
+        listing: run.stderr.split('\n').find((l) => l.startsWith('s3://')) ?? '',
+        jobsInRedis,
+      };
+      ctx.log(
+        `  ${fmt.int(n)} objects from s3://calls/2026-11-30/: ${fmt.s(run.wallMs)}, ${fmt.int(result.objectsPerSecond)} objects/s; ${result.listing}; ${result.summary}; ${jobsInRedis} jobs in Redis`,
+      );
+      return result;
+    } finally {
+      await stack.close();
+    }
+  } finally {
+    await s3.close();
+  }
+}
+
 export const enqueue: Scenario = {
   name: 'enqueue',
   title: 'enqueue a big URL file: rate and peak RSS',
@@ -60,6 +125,20 @@ export const enqueue: Scenario = {
       pass: c.urlsPerSecond >= TARGET && c.jobsInRedis === c.urls,
       note: `${fmt.s(c.wallMs)} wall incl. process start; ${c.jobsInRedis} transcribe jobs in Redis`,
     }));
+    // The same prefix size as the first file case, listed from a local S3-protocol server.
+    const objects = sizes[0] ?? 20_000;
+    const s3 = await s3Case(ctx, objects);
+    const file = cases[0];
+    rows.push({
+      scenario: 'enqueue',
+      case: `${fmt.int(objects)} objects from an s3:// prefix`,
+      figure: `${fmt.int(s3.objectsPerSecond)} objects/s`,
+      value: s3.objectsPerSecond,
+      unit: 'objects/s',
+      target: file ? `vs ${fmt.int(file.urlsPerSecond)} URLs/s from a file` : 'comparison',
+      pass: s3.jobsInRedis === objects,
+      note: `${fmt.s(s3.wallMs)} wall incl. process start and listing ${Math.ceil(objects / 1000)} pages (s3rver on loopback); ${s3.jobsInRedis} transcribe jobs in Redis`,
+    });
     const [small, big] = cases;
     if (small?.peakRssMb && big?.peakRssMb) {
       const ratio = big.peakRssMb / small.peakRssMb;
@@ -74,6 +153,6 @@ export const enqueue: Scenario = {
         note: `measured with ${big.rssMethod === 'gnu-time' ? '/usr/bin/time -v' : '/proc VmHWM'}; the chaos suite compares 100,000 with 1,000,000 lines`,
       });
     }
-    return { rows, details: { cases } };
+    return { rows, details: { cases, s3 } };
   },
 };

@@ -159,7 +159,7 @@ describe('.env.example', () => {
     const { readFile } = await import('node:fs/promises');
     const { apiEnv, baseEnv, serveEnv } = await import('./schemas.ts');
     const text = await readFile(new URL('../../../.env.example', import.meta.url), 'utf8');
-    const listed = [...text.matchAll(/^([A-Z_]+)=/gm)].map((m) => m[1]).sort();
+    const listed = [...text.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]).sort();
     expect(listed).toEqual(Object.keys({ ...baseEnv, ...apiEnv, ...serveEnv }).sort());
   });
 });

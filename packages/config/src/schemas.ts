@@ -170,6 +170,21 @@ export const apiEnv = {
   UPLOAD_CONCURRENCY: positiveInt(4),
   // A feed larger than this is refused (a feed that never ends must not fill memory or disk).
   FEED_MAX_BYTES: positiveInt(100 * 1024 * 1024),
+  // Lifetime of the presigned GET a worker makes for an s3:// file at submission. AssemblyAI
+  // downloads when the job starts, after any wait in the account's queue; SigV4 allows 7 days.
+  S3_PRESIGN_EXPIRES_S: positiveInt(6 * 3600).refine((n) => n <= 7 * 24 * 3600, {
+    message: 'must be at most 604800 (7 days, the longest a SigV4 URL lives)',
+  }),
+  // S3-compatible stores (MinIO, Ceph, R2, …). Credentials and region follow the AWS SDK's
+  // standard chain; the variables below are read here only so tests can pass them in.
+  AWS_ENDPOINT_URL_S3: httpUrl.optional(),
+  AWS_ENDPOINT_URL: httpUrl.optional(),
+  AWS_REGION: z.string().min(1).optional(),
+  AWS_DEFAULT_REGION: z.string().min(1).optional(),
+  AWS_PROFILE: z.string().min(1).optional(),
+  AWS_ACCESS_KEY_ID: z.string().min(1).optional(),
+  AWS_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  AWS_SESSION_TOKEN: z.string().min(1).optional(),
 };
 
 /** `mediatag serve`: where it listens, who may read what, and how long a request may last. */

@@ -41,9 +41,10 @@ describe('migrate', () => {
       '0006_eval.sql',
       '0007_cost_ledger.sql',
       '0008_spending_cap.sql',
+      '0009_sources_s3_feeds.sql',
     ]);
     const second = await migrate(url);
-    expect(second).toEqual({ createdDatabase: false, applied: [], alreadyApplied: 8 });
+    expect(second).toEqual({ createdDatabase: false, applied: [], alreadyApplied: 9 });
 
     expect(await query(url, 'SELECT * FROM tagged_files')).toEqual([]);
     const presets = await query(
@@ -68,6 +69,7 @@ describe('migrate', () => {
       { id: 6, name: '0006_eval.sql', len: 64 },
       { id: 7, name: '0007_cost_ledger.sql', len: 64 },
       { id: 8, name: '0008_spending_cap.sql', len: 64 },
+      { id: 9, name: '0009_sources_s3_feeds.sql', len: 64 },
     ]);
   });
 

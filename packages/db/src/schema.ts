@@ -69,12 +69,39 @@ export const mediaFiles = pgTable('media_files', {
   error: text('error'),
   submittedAt: timestamp('submitted_at', { withTimezone: true }),
   completedAt: timestamp('completed_at', { withTimezone: true }),
-  source: text('source').$type<'url' | 'rss' | 'upload'>().notNull().default('url'),
+  source: text('source').$type<'url' | 'rss' | 'upload' | 's3'>().notNull().default('url'),
   localPath: text('local_path'),
   contentHash: text('content_hash'),
   costUsd: numeric('cost_usd', { precision: 12, scale: 6 }),
   /** The batch this file's transcription counts against (the one whose submission paid). */
   chargedBatchId: integer('charged_batch_id'),
+  // Generated from the `s3://bucket/key#etag` identity (0009); read-only.
+  etag: text('etag').generatedAlwaysAs(sql`CASE WHEN source = 's3' THEN substring(url FROM '#([^#]*)$') END`),
+  downloadRetries: integer('download_retries').notNull().default(0),
+  ...timestamps,
+});
+
+/** A podcast feed a batch watches (`mediatag watch`); `keyUrl` is its identity across moves. */
+export const feeds = pgTable('feeds', {
+  id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+  batchId: integer('batch_id')
+    .notNull()
+    .references(() => batches.id, { onDelete: 'cascade' }),
+  url: text('url').notNull(),
+  keyUrl: text('key_url').notNull(),
+  aliases: text('aliases').array().notNull().default(sql`'{}'`),
+  title: text('title'),
+  etag: text('etag'),
+  lastModified: text('last_modified'),
+  lastFetchedAt: timestamp('last_fetched_at', { withTimezone: true }),
+  lastStatus: integer('last_status'),
+  lastError: text('last_error'),
+  itemsSeen: integer('items_seen').notNull().default(0),
+  episodesAdded: integer('episodes_added').notNull().default(0),
+  notModifiedCount: integer('not_modified_count').notNull().default(0),
+  consecutiveFailures: integer('consecutive_failures').notNull().default(0),
+  failingSince: timestamp('failing_since', { withTimezone: true }),
+  nextFetchAt: timestamp('next_fetch_at', { withTimezone: true }),
   ...timestamps,
 });
 

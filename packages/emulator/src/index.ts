@@ -16,6 +16,7 @@ import {
 } from './options.ts';
 import { requestListener } from './server.ts';
 import type { UploadRecord } from './transcripts/content.ts';
+import { downloadAudio } from './transcripts/download.ts';
 import { TranscriptEngine } from './transcripts/engine.ts';
 import { WebhookSender } from './webhooks.ts';
 
@@ -70,6 +71,7 @@ export async function startEmulator(overrides: EmulatorOverrides = {}): Promise<
       timeline,
       stats,
       onFinished: (record) => webhooks.transcriptFinished(record),
+      download: (url) => downloadAudio(url),
     }),
     uploads: new Map<string, UploadRecord>(),
     random: seededRandom(options.seed),

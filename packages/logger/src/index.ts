@@ -33,10 +33,18 @@ export interface LoggerOptions {
   secrets?: string[];
 }
 
-/** The root logger: JSON lines by default, pretty when asked, secrets redacted. */
+// A presigned URL is a bearer credential for its object: whatever logs one (an API error
+// quoting the URL it could not download), its signature and credential never reach a line.
+const SIGNED_QUERY =
+  /([?&])(X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|X-Goog-Signature|X-Goog-Credential)=[^&#\s"'<>\\]*/gi;
+
+/** The root logger: JSON lines by default, pretty when asked, secrets and URL signatures redacted. */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const secrets = (options.secrets ?? []).filter((s) => s.length >= 4);
-  const scrub = (text: string) => secrets.reduce((acc, secret) => acc.split(secret).join('[REDACTED]'), text);
+  const scrub = (text: string) =>
+    secrets
+      .reduce((acc, secret) => acc.split(secret).join('[REDACTED]'), text)
+      .replace(SIGNED_QUERY, '$1$2=[REDACTED]');
   const pinoOptions: pino.LoggerOptions = {
     level: options.level ?? 'info',
     base: { pid: process.pid },
@@ -44,7 +52,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     serializers: { err: pino.stdSerializers.err },
     hooks: {
       // Masks a key that slipped into a message or error text, not only into known fields.
-      streamWrite: secrets.length > 0 ? scrub : (text) => text,
+      streamWrite: scrub,
     },
   };
   if (options.destination) return pino(pinoOptions, options.destination);

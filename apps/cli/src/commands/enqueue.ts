@@ -5,6 +5,7 @@ import {
 } from '@mediatag/assemblyai/transcript-options';
 import { batches, findTaxonomy, taxonomies } from '@mediatag/db';
 import { FatalError, toError, UsageError } from '@mediatag/errors';
+import { createS3Client, parseS3Location, type S3Location, s3SettingsFromEnv } from '@mediatag/s3';
 import { eq, sql } from 'drizzle-orm';
 import { type Command, defineSpec, parseCommand } from '../args.ts';
 import { batchName } from '../batch.ts';
@@ -13,21 +14,26 @@ import type { Context } from '../context.ts';
 import { type FeedRecord, feedEpisodes } from '../enqueue/feed.ts';
 import { type LocalResult, mapBounded, resolveLocalFile } from '../enqueue/local.ts';
 import { EnqueueProgress } from '../enqueue/progress.ts';
+import { type S3Totals, s3Items, s3Totals } from '../enqueue/s3.ts';
+import { compileKeyPattern, type KeyMatcher, parseSince } from '../enqueue/s3-options.ts';
 import { type Item, sourceItems } from '../enqueue/sources.ts';
 import { transcriptionOptionsFromFlags } from '../enqueue/transcription-options.ts';
 import { BatchWriter } from '../enqueue/writer.ts';
 
 const SPEC = defineSpec({
   usage:
-    'mediatag enqueue [SOURCE…] [--rss URL_OR_FILE…] [--allow-private-hosts] --batch NAME [--taxonomy NAME] [--transcription-options FILE.json] [--speaker-labels] [--multichannel] [--redact-pii POLICY,…] [--language-detection | --language CODE] [--max-cost USD]',
+    'mediatag enqueue [SOURCE…] [--rss URL_OR_FILE…] [--allow-private-hosts] [--since WHEN] [--max-files N] [--key-pattern P] --batch NAME [--taxonomy NAME] [--transcription-options FILE.json] [--speaker-labels] [--multichannel] [--redact-pii POLICY,…] [--language-detection | --language CODE] [--max-cost USD]',
   summary:
-    'Adds media to a batch (created on first use) and queues it for transcription and tagging. SOURCE: an http(s) URL, a text file of URLs, a CSV file, - for stdin, an audio/video file or a folder of them.',
+    'Adds media to a batch (created on first use) and queues it for transcription and tagging. SOURCE: an http(s) URL, a text file of URLs, a CSV file, - for stdin, an audio/video file or a folder of them, or s3://BUCKET/PREFIX/ (every audio/video object under it).',
   options: {
     batch: { type: 'string' },
     taxonomy: { type: 'string' },
     rss: { type: 'string', multiple: true },
     'allow-private-hosts': { type: 'boolean' },
     'url-column': { type: 'string' },
+    since: { type: 'string' },
+    'max-files': { type: 'string' },
+    'key-pattern': { type: 'string' },
     quiet: { type: 'boolean', short: 'q' },
     'transcription-options': { type: 'string' },
     'speaker-labels': { type: 'boolean' },
@@ -43,6 +49,9 @@ const SPEC = defineSpec({
     rss: 'URL_OR_FILE  a podcast feed (RSS 2.0, RSS 1.0 or Atom); repeatable',
     'allow-private-hosts': 'let --rss fetch from loopback and private addresses (an intranet feed server)',
     'url-column': 'NAME  the CSV column with the URLs (default url, any case); reads stdin as CSV too',
+    since: 'WHEN  s3:// only: objects modified in the last 24h / 7d, or since a date (2026-11-30)',
+    'max-files': 'N  s3:// only: stop after N media objects',
+    'key-pattern': "PATTERN  s3:// only: key fields into metadata, e.g. '{date}/{agent}/{call_id}.wav'",
     quiet: 'no progress display (rejections and the summary are still printed)',
     'transcription-options':
       'FILE.json  AssemblyAI transcript fields for every file of a new batch (e.g. {"speaker_labels": true})',
@@ -61,6 +70,9 @@ const SPEC = defineSpec({
     "Transcription options are checked against AssemblyAI's transcript request schema and kept",
     'with the batch; the flags win over the file. A file listed by several batches is transcribed',
     'once, with the options of the batch that listed it first.',
+    's3:// objects are stored as s3://bucket/key#etag (the same object again is already known, a',
+    'rewritten one is new) and signed by the worker at submission; credentials, region and',
+    'AWS_ENDPOINT_URL_S3 come from the standard AWS chain.',
     'Exit 0 when something valid was read, 2 when nothing was.',
   ],
 });
@@ -72,7 +84,7 @@ const MAX_PRINTED_REJECTIONS = 100;
  * Finds or creates the batch; refuses to silently switch an existing batch to another taxonomy
  * or other transcription options (none given = keep the batch's).
  */
-async function openBatch(
+export async function openBatch(
   ctx: Context,
   name: string,
   taxonomyName: string | undefined,
@@ -136,6 +148,12 @@ interface Plan {
   options: TranscriptionOptions | undefined;
   /** undefined = leave the batch's cap as it is; null = no cap. */
   maxCost: number | null | undefined;
+  s3: {
+    locations: S3Location[];
+    since: Date | undefined;
+    maxFiles: number | undefined;
+    keyPattern: KeyMatcher | undefined;
+  };
 }
 
 /** `mediatag enqueue`: read sources, write the batch to Postgres, add the jobs. */
@@ -163,12 +181,14 @@ export const enqueueCommand: Command = {
       languageDetection: values['language-detection'] === true,
       language: values.language,
     });
+    const s3 = s3Plan(positionals, values);
     return (ctx) =>
       run(ctx, {
         batch,
         taxonomy: values.taxonomy,
         feeds,
-        positionals,
+        positionals: positionals.filter((p) => !p.startsWith('s3://')),
+        s3,
         urlColumn,
         quiet: values.quiet === true,
         allowPrivateHosts: values['allow-private-hosts'] === true,
@@ -177,6 +197,37 @@ export const enqueueCommand: Command = {
       });
   },
 };
+
+/** The s3:// sources and their options, checked before anything runs. */
+function s3Plan(
+  positionals: string[],
+  values: {
+    since?: string | undefined;
+    'max-files'?: string | undefined;
+    'key-pattern'?: string | undefined;
+  },
+): Plan['s3'] {
+  const locations: S3Location[] = [];
+  for (const p of positionals.filter((a) => a.startsWith('s3://'))) {
+    try {
+      locations.push(parseS3Location(p));
+    } catch (error) {
+      throw new UsageError(toError(error).message);
+    }
+  }
+  const used = (['since', 'max-files', 'key-pattern'] as const).filter((k) => values[k] !== undefined);
+  if (locations.length === 0 && used.length > 0)
+    throw new UsageError(`--${used[0]} applies to s3:// sources only`);
+  const max = values['max-files'];
+  if (max !== undefined && !/^[1-9]\d*$/.test(max.trim()))
+    throw new UsageError(`--max-files ${max}: expected a positive integer`);
+  return {
+    locations,
+    since: values.since === undefined ? undefined : parseSince(values.since),
+    maxFiles: max === undefined ? undefined : Number(max),
+    keyPattern: values['key-pattern'] === undefined ? undefined : compileKeyPattern(values['key-pattern']),
+  };
+}
 
 async function run(ctx: Context, plan: Plan): Promise<number> {
   // Postgres and Redis are both reached before the batch is made: an unreachable one leaves
@@ -257,6 +308,26 @@ async function read(
         });
       }
     }
+    for (const location of plan.s3.locations) {
+      const source = `s3://${location.bucket}/${location.prefix}`;
+      reading = source;
+      const totals = s3Totals();
+      const client = createS3Client(s3SettingsFromEnv(ctx.env));
+      try {
+        for await (const item of s3Items(location, { ...plan.s3, client }, totals)) {
+          progress.object();
+          if (item.kind === 'rejected') {
+            reject(item);
+            continue;
+          }
+          valid += 1;
+          await writer.add(item.url, { source: 's3', metadata: item.metadata });
+        }
+      } finally {
+        client.destroy();
+      }
+      say(s3Summary(source, totals, plan.s3.maxFiles));
+    }
     for (const [i, arg] of positionals.entries()) {
       reading = arg;
       // Lines read from this source, when it is line-based (a file or stdin, not a URL or folder).
@@ -325,6 +396,21 @@ async function read(
         : ''),
   );
   return valid > 0 ? 0 : 2;
+}
+
+/** `s3://calls/2026-11-30/: 1,005 objects in 2 pages: 1,000 media, 5 skipped (not audio or video)`. */
+function s3Summary(source: string, t: S3Totals, maxFiles: number | undefined): string {
+  const n = (x: number) => x.toLocaleString('en-US');
+  const skipped = [
+    t.notMedia > 0 ? `${n(t.notMedia)} not audio or video` : '',
+    t.older > 0 ? `${n(t.older)} older than --since` : '',
+    t.empty > 0 ? `${n(t.empty)} empty or folder markers` : '',
+  ].filter(Boolean);
+  return (
+    `${source}: ${n(t.listed)} objects in ${t.pages} ${t.pages === 1 ? 'page' : 'pages'}: ${n(t.media)} media` +
+    (skipped.length > 0 ? `, skipped ${skipped.join(', ')}` : '') +
+    (t.truncated ? `; stopped at --max-files ${maxFiles}` : '')
+  );
 }
 
 async function* toAsync<T>(items: T[]): AsyncGenerator<T> {

@@ -13,6 +13,7 @@ import { parse } from '../args.ts';
 import type { Context } from '../context.ts';
 import { describePace, type Pace, pace } from '../pace.ts';
 import { formatDuration, ProgressReporter } from '../progress-bar.ts';
+import { feedStatusLines } from '../watch/store.ts';
 import { EXIT, observe, type Reason, reasonsFor } from '../why.ts';
 
 const USAGE = 'mediatag status [--batch NAME] [--wait] [--json] [--interval SECONDS] [--timeout SECONDS]';
@@ -108,6 +109,7 @@ export async function statusCommand(ctx: Context, args: string[]): Promise<numbe
       ctx.out(line(row, row.pace, row.reasons));
       for (const extra of optionLines(options.get(row.batch ?? ''))) ctx.out(extra);
     }
+    for (const feed of await feedStatusLines(db, values.batch)) ctx.out(feed);
   }
   return 0;
 }

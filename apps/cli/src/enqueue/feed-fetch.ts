@@ -28,6 +28,11 @@ export interface FeedOptions {
    * (IP-literal hosts are checked either way).
    */
   dispatcher?: Dispatcher | undefined;
+  /**
+   * Validators from the last fetch: sent as If-None-Match / If-Modified-Since, so an
+   * unchanged feed answers 304 with no body.
+   */
+  conditional?: { etag: string | null; lastModified: string | null } | undefined;
 }
 
 /** An opened feed: where it finally came from, and its bytes, read lazily under the cap. */
@@ -35,6 +40,37 @@ export interface FeedBytes {
   /** The canonical source: the URL after redirects, or the absolute file path. */
   feedUrl: string;
   chunks: AsyncIterable<Uint8Array>;
+  /** 304 to a conditional request: nothing changed, `chunks` is empty. */
+  notModified?: boolean;
+  /** The response's validators, to send next time. */
+  etag?: string | null;
+  lastModified?: string | null;
+  /**
+   * Where the feed now lives when every redirect was permanent (301/308): the URL to store.
+   * A temporary redirect (302/303/307) anywhere on the way keeps the URL as asked.
+   */
+  permanentUrl?: string | null;
+}
+
+/** A feed server answered an error status; `retryAfterMs` is its Retry-After, when sent. */
+export class FeedHttpError extends UsageError {
+  readonly code = 'ERR_FEED_HTTP';
+
+  constructor(
+    message: string,
+    readonly statusCode: number,
+    readonly retryAfterMs: number | null,
+  ) {
+    super(message);
+  }
+}
+
+/** Retry-After as delay-seconds or an HTTP date, in ms from `now`; null when absent or unreadable. */
+export function retryAfterMs(value: string | undefined, now = Date.now()): number | null {
+  if (value === undefined || value.trim() === '') return null;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -64,19 +100,38 @@ async function fetchFeed(source: string, url: string, options: FeedOptions): Pro
   const dispatcher = options.dispatcher ?? agent;
   try {
     let current = url;
+    let permanent = true;
     for (let redirects = 0; ; redirects += 1) {
       checkLiteralHost(source, current, check);
-      const res = await get(source, current, timeoutMs, dispatcher);
+      const res = await get(source, current, timeoutMs, dispatcher, options.conditional);
       if (REDIRECTS.has(res.statusCode)) {
         discard(res.body);
         if (redirects >= maxRedirects)
           throw new UsageError(`feed ${source}: more than ${maxRedirects} redirects`);
+        permanent &&= res.statusCode === 301 || res.statusCode === 308;
         current = nextHop(source, current, first(res.headers.location));
         continue;
       }
+      const permanentUrl = permanent && current !== url ? current : null;
+      if (res.statusCode === 304 && options.conditional) {
+        discard(res.body);
+        await agent?.destroy();
+        return {
+          feedUrl: current,
+          chunks: (async function* () {})(),
+          notModified: true,
+          etag: first(res.headers.etag) ?? options.conditional.etag,
+          lastModified: first(res.headers['last-modified']) ?? options.conditional.lastModified,
+          permanentUrl,
+        };
+      }
       if (res.statusCode < 200 || res.statusCode > 299) {
         discard(res.body);
-        throw new UsageError(`feed ${current}: HTTP ${res.statusCode}`);
+        throw new FeedHttpError(
+          `feed ${current}: HTTP ${res.statusCode}`,
+          res.statusCode,
+          retryAfterMs(first(res.headers['retry-after'])),
+        );
       }
       if (Number(first(res.headers['content-length'])) > options.maxBytes) {
         discard(res.body);
@@ -84,7 +139,14 @@ async function fetchFeed(source: string, url: string, options: FeedOptions): Pro
       }
       const failed = (error: unknown, bytes: number) => interrupted(current, error, timeoutMs, bytes);
       const done = async () => agent?.destroy();
-      return { feedUrl: current, chunks: capBytes(res.body, source, options.maxBytes, failed, done) };
+      return {
+        feedUrl: current,
+        chunks: capBytes(res.body, source, options.maxBytes, failed, done),
+        notModified: false,
+        etag: first(res.headers.etag) ?? null,
+        lastModified: first(res.headers['last-modified']) ?? null,
+        permanentUrl,
+      };
     }
   } catch (error) {
     await agent?.destroy();
@@ -116,13 +178,21 @@ function refused(source: string, url: string, error: ForbiddenAddressError): Usa
   );
 }
 
-async function get(source: string, url: string, timeoutMs: number, dispatcher: Dispatcher | undefined) {
+async function get(
+  source: string,
+  url: string,
+  timeoutMs: number,
+  dispatcher: Dispatcher | undefined,
+  conditional: FeedOptions['conditional'],
+) {
   try {
     return await request(url, {
       method: 'GET',
       headers: {
         accept: 'application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5',
         'user-agent': 'mediatag (podcast feed reader)',
+        ...(conditional?.etag ? { 'if-none-match': conditional.etag } : {}),
+        ...(conditional?.lastModified ? { 'if-modified-since': conditional.lastModified } : {}),
       },
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,

@@ -105,6 +105,9 @@ export class FeedParser {
     return this.title ?? this.itunesTitle;
   }
 
+  /** The channel's `<itunes:new-feed-url>`: the publisher moved the feed there. */
+  newFeedUrl: string | null = null;
+
   private readonly sax = new SaxesParser<{ xmlns: true; resolvePrefix: ResolvePrefix }>({
     xmlns: true,
     resolvePrefix,
@@ -199,6 +202,7 @@ export class FeedParser {
     } else if (this.depth === titleLevel && !this.item && (kind === 'atom' || this.inChannel)) {
       if (plain && local === 'title') this.captureInto((v) => (this.title ??= v));
       else if (ns === 'itunes' && local === 'title') this.captureInto((v) => (this.itunesTitle ??= v));
+      else if (ns === 'itunes' && local === 'new-feed-url') this.captureInto((v) => (this.newFeedUrl ??= v));
     } else if (this.item && this.depth === itemLevel + 1 && ns !== null) {
       this.itemField(this.item, tag, `${ns}:${local}`);
     } else if (this.item && this.depth === this.groupDepth + 1 && ns === 'media' && local === 'content') {

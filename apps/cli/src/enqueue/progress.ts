@@ -18,6 +18,7 @@ const number = (n: number) => n.toLocaleString('en-US');
 export class EnqueueProgress {
   private lines = 0;
   private items = 0;
+  private objects = 0;
   private localFiles = 0;
   private localDone = 0;
   private uploadedFiles = 0;
@@ -50,6 +51,12 @@ export class EnqueueProgress {
   /** One feed item read. */
   item(): void {
     this.items += 1;
+    this.maybeDraw();
+  }
+
+  /** One bucket object listed (media or not). */
+  object(): void {
+    this.objects += 1;
     this.maybeDraw();
   }
 
@@ -107,6 +114,7 @@ export class EnqueueProgress {
     const parts: string[] = [];
     if (this.lines > 0) parts.push(`read ${number(this.lines)} lines`);
     if (this.items > 0) parts.push(`${number(this.items)} feed items`);
+    if (this.objects > 0) parts.push(`${number(this.objects)} bucket objects`);
     parts.push(`added ${number(added)}`, `already known ${number(alreadyKnown)}`);
     if (this.localFiles > 0) {
       const mb = (this.uploadedBytes / 1e6).toFixed(1);

@@ -58,7 +58,7 @@ WHERE NOT EXISTS (SELECT 1 FROM fresh WHERE fresh.url = i.url)`;
 /** Per-item columns besides the URL: where it came from and, for feed items, what it is. */
 export interface ItemFields {
   metadata?: Record<string, string> | null;
-  source?: 'url' | 'rss' | 'upload';
+  source?: 'url' | 'rss' | 'upload' | 's3';
   title?: string | null;
   guid?: string | null;
   publishedAt?: Date | null;

@@ -117,7 +117,7 @@ export function createTranscript(ctx: EmulatorContext, bodyText: string, res: Se
   }
   const { request } = parsed;
   const url = new URL(request.audioUrl);
-  const content = resolveAudio(request.audioUrl, url.pathname, ctx.uploads);
+  const content = resolveAudio(request.audioUrl, url.pathname, ctx.uploads, new URL(ctx.baseUrl()).origin);
   const { transcriptErrorRate } = ctx.options().faults;
   if (content.failure === null && transcriptErrorRate > 0 && ctx.random() < transcriptErrorRate) {
     content.failure = downloadError(request.audioUrl);

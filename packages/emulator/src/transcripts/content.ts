@@ -1,3 +1,4 @@
+import { isLoopbackHost } from '../core/loopback.ts';
 import { randomFromHex, randomFromText } from '../core/random.ts';
 import { sampleForPath } from '../samples/index.ts';
 import { generateAudio } from './text-generator.ts';
@@ -15,6 +16,8 @@ export interface AudioContent {
   durationSeconds: number;
   /** Production's download error when the URL cannot be fetched (`/broken/` paths). */
   failure: string | null;
+  /** A loopback URL fetched when the job starts (as production does); text and duration come from it. */
+  download?: string | null;
 }
 
 // A 128 kbit/s MP3 is 16,000 bytes a second: the usual size of podcast audio.
@@ -27,12 +30,15 @@ export function downloadError(audioUrl: string): string {
 
 /**
  * Decide the content behind an audio URL: a built-in sample (any host, any query string), an
- * upload made to this emulator, a deliberately broken URL, or deterministic generated speech.
+ * upload made to this emulator, a deliberately broken URL, a URL on another server of this
+ * machine (fetched when the job starts, e.g. a presigned S3 URL), or deterministic generated
+ * speech for anything else (the emulator never reaches the internet).
  */
 export function resolveAudio(
   audioUrl: string,
   pathname: string,
   uploads: Map<string, UploadRecord>,
+  ownOrigin = '',
 ): AudioContent {
   if (pathname.includes('/broken/')) {
     return { text: '', durationSeconds: 0, failure: downloadError(audioUrl) };
@@ -45,6 +51,10 @@ export function resolveAudio(
     const { text } = generateAudio(randomFromHex(upload.sha256));
     const durationSeconds = Math.max(1, Math.ceil(upload.bytes / BYTES_PER_SECOND));
     return { text, durationSeconds, failure: null };
+  }
+  const url = new URL(audioUrl);
+  if (url.origin !== ownOrigin && isLoopbackHost(url.hostname)) {
+    return { text: '', durationSeconds: 0, failure: null, download: audioUrl };
   }
   // `?wpm=150` on a generated URL: speech as long as its duration (a realistic transcript size).
   const wpm = Number(/[?&]wpm=(\d+)/.exec(audioUrl)?.[1] ?? 0);

@@ -13,6 +13,8 @@ export interface EngineContext {
   stats: StatsRecorder;
   /** Called once per transcript when it reaches `completed` or `error` (webhooks hook in here). */
   onFinished(record: TranscriptRecord): void;
+  /** Fetches a loopback audio URL when its job starts (never rejects: a failure is in the content). */
+  download?(url: string): Promise<AudioContent>;
 }
 
 /** A page of the transcript list, newest first. */
@@ -51,6 +53,7 @@ export class TranscriptEngine {
       durationSeconds: content.durationSeconds,
       text: content.text,
       failure: content.failure,
+      download: content.download ?? null,
       speechModelUsed,
       webhookStatusCode: null,
       deleted: false,
@@ -134,7 +137,6 @@ export class TranscriptEngine {
   }
 
   private start(record: TranscriptRecord): void {
-    const { processing, timeScale, seed } = this.ctx.options();
     record.status = 'processing';
     // The API reports false (not null) once a throttled job gets its slot.
     if (record.throttled) {
@@ -143,9 +145,30 @@ export class TranscriptEngine {
     }
     this.processing++;
     this.ctx.stats.started();
-    // A download failure is noticed before any audio is processed.
-    const audioSeconds = record.failure === null ? record.durationSeconds : 0;
-    const nominal = processing.baseSeconds + processing.realTimeFactor * audioSeconds;
+    const url = record.download;
+    if (url !== null && this.ctx.download) {
+      // Production fetches the audio when the job starts, not at submission: a presigned URL
+      // that expired while the job waited in the queue fails here.
+      record.download = null;
+      void this.ctx.download(url).then((content) => {
+        record.text = content.text;
+        record.durationSeconds = content.durationSeconds;
+        record.failure = content.failure;
+        this.process(record);
+      });
+      return;
+    }
+    this.process(record);
+  }
+
+  private process(record: TranscriptRecord): void {
+    const { processing, timeScale, seed } = this.ctx.options();
+    // A download failure is noticed before any audio is processed, within a second or so:
+    // the job gives its slot back without the model's fixed cost.
+    const nominal =
+      record.failure === null
+        ? processing.baseSeconds + processing.realTimeFactor * record.durationSeconds
+        : Math.min(processing.baseSeconds, 1);
     const spread = 1 + processing.jitter * (2 * unitFromKey(`${seed}:${record.id}`) - 1);
     this.ctx.timeline.after(nominal * spread * timeScale, () => this.finish(record));
   }

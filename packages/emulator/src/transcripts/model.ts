@@ -39,6 +39,8 @@ export interface TranscriptRecord extends GetCounted {
   text: string;
   /** Set at submission when the job is destined to fail (e.g. a `/broken/` URL). */
   failure: string | null;
+  /** A loopback audio URL still to fetch when the job starts; null once fetched or for any other URL. */
+  download: string | null;
   speechModelUsed: string;
   webhookStatusCode: number | null;
   deleted: boolean;
