@@ -3,8 +3,6 @@ import type { WorkerDeps } from './deps.ts';
 
 // Clocks differ between us, Postgres and AssemblyAI; look a little further back than needed.
 const SKEW_MS = 5 * 60_000;
-// One page is 200 transcripts; past this many the search gives up (and says so).
-const MAX_PAGES = 50;
 
 /**
  * After an attempt whose outcome is unknown (timeout, reset or crash after sending), looks
@@ -13,13 +11,15 @@ const MAX_PAGES = 50;
  */
 export async function findEarlierSubmission(
   deps: WorkerDeps,
-  url: string,
+  file: { id: number; url: string },
   since: Date,
   log: Logger,
 ): Promise<{ id: string; status: string } | undefined> {
+  const { url } = file;
+  const { pageSize, maxPages } = deps.settings.orphanSearch;
   const cutoff = since.getTime() - SKEW_MS;
   let pages = 0;
-  for await (const page of deps.aai.iterateTranscriptPages({ limit: 200 })) {
+  for await (const page of deps.aai.iterateTranscriptPages({ limit: pageSize })) {
     pages += 1;
     for (const t of page.transcripts) {
       // A presigned URL differs at each signing: match the object, not the signature.
@@ -27,8 +27,15 @@ export async function findEarlierSubmission(
     }
     const oldest = page.transcripts.at(-1);
     if (!oldest || Date.parse(oldest.created) < cutoff) return undefined;
-    if (pages >= MAX_PAGES) {
-      log.warn({ url, pages }, 'gave up looking for an earlier submission; submitting again');
+    if (pages >= maxPages) {
+      // Recorded where `mediatag status` shows it: this file may be paid for twice.
+      await deps.db.$client.query('UPDATE media_files SET submit_search_gave_up_at = now() WHERE id = $1', [
+        file.id,
+      ]);
+      log.warn(
+        { url, transcriptsSearched: pages * pageSize },
+        'gave up looking for an earlier submission; submitting again (status reports it)',
+      );
       return undefined;
     }
   }

@@ -31,6 +31,11 @@ export interface PipelineSettings {
   lockMs: number;
   webhook?: { url: string; headerName: string; headerValue: string };
   reconcileIntervalMs: number;
+  /**
+   * The search for an earlier attempt's transcript: pages of the account's newest transcripts
+   * (at most 200 a page), and how many pages before it gives up (50 × 200 = 10,000).
+   */
+  orphanSearch: { pageSize: number; maxPages: number };
   /** Ask once more, more strictly, when the model's answer names no single tag. */
   repairUnmatched: boolean;
   /** USD prices for the stored cost estimates. */
@@ -135,6 +140,7 @@ export function settingsFromEnv(env: WorkerEnv, options: { requireKey?: boolean 
     lockMs: env.JOB_LOCK_MS,
     reconcileIntervalMs: env.RECONCILE_INTERVAL_S * 1000,
     repairUnmatched: true,
+    orphanSearch: { pageSize: 200, maxPages: 50 },
     prices: {
       perAudioHour: env.PRICE_PER_AUDIO_HOUR,
       inputPerMTok: env.LLM_PRICE_INPUT_PER_MTOK,

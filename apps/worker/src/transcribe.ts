@@ -83,7 +83,7 @@ export async function processTranscribe(
   }
   const file = claim.file;
   if (claim.uncertainSince) {
-    const found = await findEarlierSubmission(deps, file.url, claim.uncertainSince, log);
+    const found = await findEarlierSubmission(deps, file, claim.uncertainSince, log);
     if (found) {
       await saveTranscriptId(deps.db, fileId, found.id, found.status);
       log.warn(

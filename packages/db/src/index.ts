@@ -9,7 +9,13 @@ export {
   type Migration,
   migrate,
 } from './migrate.ts';
-export { batchProgress, type Progress, type RecentPace, recentPace } from './progress.ts';
+export {
+  batchProgress,
+  type Progress,
+  type RecentPace,
+  recentPace,
+  resubmittedAfterSearch,
+} from './progress.ts';
 export * from './schema.ts';
 export { type BatchSpend, batchSpend, type CostEstimate, capReached } from './spend.ts';
 export { addTaxonomy, findTaxonomy, listTaxonomies, type TaxonomyRow, validateTags } from './taxonomies.ts';

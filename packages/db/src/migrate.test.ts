@@ -42,9 +42,10 @@ describe('migrate', () => {
       '0007_cost_ledger.sql',
       '0008_spending_cap.sql',
       '0009_sources_s3_feeds.sql',
+      '0010_orphan_search.sql',
     ]);
     const second = await migrate(url);
-    expect(second).toEqual({ createdDatabase: false, applied: [], alreadyApplied: 9 });
+    expect(second).toEqual({ createdDatabase: false, applied: [], alreadyApplied: 10 });
 
     expect(await query(url, 'SELECT * FROM tagged_files')).toEqual([]);
     const presets = await query(
@@ -70,6 +71,7 @@ describe('migrate', () => {
       { id: 7, name: '0007_cost_ledger.sql', len: 64 },
       { id: 8, name: '0008_spending_cap.sql', len: 64 },
       { id: 9, name: '0009_sources_s3_feeds.sql', len: 64 },
+      { id: 10, name: '0010_orphan_search.sql', len: 64 },
     ]);
   });
 

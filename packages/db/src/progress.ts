@@ -89,3 +89,17 @@ export async function recentPace(db: Db): Promise<RecentPace> {
   const num = (v: unknown) => (v == null ? null : Number(v));
   return { meanProcessingS: num(r.processing_s), filesPerRequest: num(r.files_per_request) };
 }
+
+/**
+ * Files per batch submitted again after the search for an earlier attempt's transcript gave up
+ * (`media_files.submit_search_gave_up_at`): each may have been paid for twice.
+ */
+export async function resubmittedAfterSearch(db: Db, batch?: string): Promise<Map<string, number>> {
+  const filter = batch === undefined ? sql`` : sql`AND b.name = ${batch}`;
+  const result = await db.execute(sql`
+    SELECT b.name AS batch, count(*)::int AS n FROM media_files m
+      JOIN batch_files bf ON bf.media_file_id = m.id JOIN batches b ON b.id = bf.batch_id
+     WHERE m.submit_search_gave_up_at IS NOT NULL ${filter}
+     GROUP BY b.name`);
+  return new Map(result.rows.map((r) => [String(r.batch), Number(r.n)]));
+}

@@ -6,6 +6,7 @@ import {
   batchProgress,
   type Progress,
   recentPace,
+  resubmittedAfterSearch,
 } from '@mediatag/db';
 import { UsageError } from '@mediatag/errors';
 import { eq } from 'drizzle-orm';
@@ -90,10 +91,12 @@ export async function statusCommand(ctx: Context, args: string[]): Promise<numbe
     ]),
   );
   const seen = rows.length ? await observe(ctx, rows) : undefined;
+  const searchLimit = await resubmittedAfterSearch(db, values.batch);
   const withPace = rows.map((row) => {
     const o = options.get(row.batch ?? '');
     return {
       ...row,
+      resubmittedAfterSearchLimit: searchLimit.get(row.batch ?? '') ?? 0,
       transcriptionOptions: o?.transcriptionOptions ?? null,
       filesUnderOtherOptions: o?.filesUnderOtherOptions ?? 0,
       pace: pace(ctx.env, row, recent),
@@ -108,6 +111,12 @@ export async function statusCommand(ctx: Context, args: string[]): Promise<numbe
     for (const row of withPace) {
       ctx.out(line(row, row.pace, row.reasons));
       for (const extra of optionLines(options.get(row.batch ?? ''))) ctx.out(extra);
+      const n = row.resubmittedAfterSearchLimit;
+      if (n > 0) {
+        ctx.out(
+          `  note: ${n} ${n === 1 ? 'file was' : 'files were'} submitted again after the search for an earlier attempt's transcript reached its limit (10,000 most recent transcripts): ${n === 1 ? 'it' : 'each'} may be billed twice (media_files.submit_search_gave_up_at)`,
+        );
+      }
     }
     for (const feed of await feedStatusLines(db, values.batch)) ctx.out(feed);
   }
