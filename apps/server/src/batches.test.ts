@@ -23,9 +23,14 @@ beforeAll(async () => {
      ok AS (INSERT INTO media_files (url, transcript_id, transcript_status, audio_duration_s, cost_usd, submitted_at, completed_at)
             VALUES ('https://example.com/ok.mp3', 't-ok', 'completed', 1800, 0.105, now() - interval '42 seconds', now()) RETURNING id),
      bad AS (INSERT INTO media_files (url, transcript_status, error, error_kind) VALUES ($2, 'error', $3, 'api') RETURNING id),
-     bf AS (INSERT INTO batch_files (batch_id, media_file_id) SELECT b.id, ok.id FROM b, ok UNION ALL SELECT b.id, bad.id FROM b, bad)
-     INSERT INTO tag_results (media_file_id, taxonomy_id, status, topic, input_tokens, output_tokens, cost_usd)
-       SELECT ok.id, b.taxonomy_id, 'tagged', 'Sports', 1000, 10, 0.00315 FROM ok, b`,
+     bf AS (INSERT INTO batch_files (batch_id, media_file_id) SELECT b.id, ok.id FROM b, ok UNION ALL SELECT b.id, bad.id FROM b, bad),
+     tr AS (INSERT INTO tag_results (media_file_id, taxonomy_id, status, topic, input_tokens, output_tokens, cost_usd)
+       SELECT ok.id, b.taxonomy_id, 'tagged', 'Sports', 1000, 10, 0.00315 FROM ok, b)
+     -- What was billed, as the workers record it in the same statements (cost_ledger).
+     INSERT INTO cost_ledger (kind, media_file_id, batch_id, taxonomy_id, transcript_id, audio_seconds,
+                              input_tokens, output_tokens, cost_usd)
+       SELECT 'transcription', ok.id, b.id, NULL, 't-ok', 1800, NULL, NULL, 0.105 FROM ok, b
+       UNION ALL SELECT 'tagging', ok.id, b.id, b.taxonomy_id, NULL, NULL, 1000, 10, 0.00315 FROM ok, b`,
     [EVIL, EVIL_URL, EVIL_ERROR],
   );
 });

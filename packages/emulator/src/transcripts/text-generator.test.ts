@@ -18,7 +18,7 @@ describe('generated speech', () => {
 
   it('reads ?wpm= on a generated audio URL', () => {
     const url = 'http://127.0.0.1:1/audio/42.mp3?wpm=150';
-    const audio = resolveAudio(url, '/audio/42.mp3', new Map());
+    const audio = resolveAudio(url, '/audio/42.mp3', new Map(), 'http://127.0.0.1:1');
     expect(audio.text.split(' ').length).toBe(Math.max(60, Math.round((audio.durationSeconds * 150) / 60)));
   });
 });
