@@ -8,7 +8,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-describe('invariant 6: the API key never reaches logs, errors, Postgres or exports', () => {
+describe('the API key never reaches logs, errors, Postgres or exports', () => {
   it('holds through a run with failures, at debug log level', async () => {
     h = await startHarness({ emulator: { apiKey: KEY }, env: { ASSEMBLYAI_API_KEY: KEY } });
     h.emulator.setFaults({ http500Rate: 0.2, garbageAnswerRate: 0.3 });

@@ -1,5 +1,5 @@
 // State transitions of a media file, one statement each. Every write that follows a paid
-// request happens before anything else is done with its result (DESIGN.md invariant 1).
+// request happens before anything else is done with its result (invariant 1 in docs/ARCHITECTURE.md).
 import type { Db } from '@mediatag/db';
 
 /** The columns the processors read. */

@@ -55,7 +55,8 @@ function unwrap(answer: string): string {
 /**
  * Maps a model's answer to exactly one tag: exact or differently-cased names, names wrapped
  * in quotes/markdown/punctuation, "Topic: X", JSON like {"topic":"X"}, or a sentence naming
- * exactly one tag. Anything else, or two different tags, is unmatched (DESIGN.md invariant 3).
+ * exactly one tag. Anything else, or two different tags, is unmatched (invariant 3 in
+ * docs/ARCHITECTURE.md).
  */
 export function parseAnswer(answer: string, tags: Tag[]): ParsedAnswer {
   if (!answer.trim()) return { topic: null, reason: 'empty answer' };

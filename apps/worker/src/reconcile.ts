@@ -11,8 +11,8 @@ export interface ReconcileReport {
 }
 
 /**
- * Rebuilds Redis from Postgres (DESIGN.md invariant 4): the in-flight budget, a poll job for
- * every submitted unfinished transcript, a transcribe job for every unsubmitted file, and a
+ * Rebuilds Redis from Postgres (invariant 4 in docs/ARCHITECTURE.md): the in-flight budget, a
+ * poll job for every submitted unfinished transcript, a transcribe job for every unsubmitted file, and a
  * tag job for every transcribed file still missing its batch's topic. `full` also checks
  * every unsubmitted file (needed after Redis lost its data); the light pass only looks when
  * the transcribe queue holds fewer jobs than Postgres has unsubmitted files.

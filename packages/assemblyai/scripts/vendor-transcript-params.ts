@@ -1,7 +1,7 @@
 // Regenerates src/transcript-params.schema.json from AssemblyAI's published OpenAPI document.
 // Usage: npm run vendor-schema -w @mediatag/assemblyai [-- path/to/openapi.json]
-// Without a path it looks for shared/assemblyai-spec/openapi.json beside the repository (in any
-// folder above it), where this project's copy of the spec is kept.
+// Without a path it looks for shared/assemblyai-spec/openapi.json in any folder above this one: an
+// optional copy of the published spec, not part of the repository (see docs/ARCHITECTURE.md).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, parse } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';

@@ -221,7 +221,10 @@ export const costLedger = pgTable('cost_ledger', {
   createdAt: timestamps.createdAt,
 });
 
-/** The public view (DESIGN.md); defined in SQL, described here for typed reads. */
+/**
+ * The view users query (docs/ARCHITECTURE.md, Tables and views): keep its columns stable. Defined
+ * in SQL, described here for typed reads.
+ */
 export const taggedFiles = pgView('tagged_files', {
   batch: text('batch').notNull(),
   url: text('url').notNull(),
