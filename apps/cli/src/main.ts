@@ -1,42 +1,65 @@
-import { ConfigError } from '@mediatag/config';
 import { FatalError, toError, UsageError } from '@mediatag/errors';
 import { type Command, HelpRequested } from './args.ts';
-import { demoCommand } from './commands/demo.ts';
-import { emulatorCommand } from './commands/emulator.ts';
-import { enqueueCommand } from './commands/enqueue.ts';
-import { evalCommand } from './commands/eval.ts';
-import { migrateCommand } from './commands/migrate.ts';
-import { reconcileCommand } from './commands/reconcile.ts';
-import { resultsCommand } from './commands/results.ts';
-import { retagCommand } from './commands/retag.ts';
-import { retryCommand } from './commands/retry.ts';
-import { serveCommand } from './commands/serve.ts';
-import { statusCliCommand } from './commands/status-cli.ts';
-import { taxonomyCommand } from './commands/taxonomy.ts';
-import { workerCommand } from './commands/worker.ts';
-import { Context } from './context.ts';
+import type { Context } from './context.ts';
 import { type Io, processIo, writeLine } from './io.ts';
 
-const COMMANDS: Record<string, { command: Command; help: string }> = {
-  migrate: { command: migrateCommand, help: 'create the database if missing, apply migrations' },
-  enqueue: { command: enqueueCommand, help: 'enqueue SOURCE… --batch NAME [--taxonomy NAME]' },
-  taxonomy: { command: taxonomyCommand, help: 'taxonomy add NAME FILE | list | show NAME' },
-  worker: { command: workerCommand, help: 'worker [transcribe|tag|all] [--concurrency N]' },
-  status: { command: statusCliCommand, help: 'status [--batch NAME] [--wait] [--json]' },
-  results: { command: resultsCommand, help: 'results --batch NAME [--format table|csv|json|jsonl]' },
-  retry: { command: retryCommand, help: 'retry --batch NAME: re-queue failed files' },
+/**
+ * Each command is imported only when it runs: `--help` loads none of them, and `status` never
+ * loads the emulator, the dashboard or the workers.
+ */
+const COMMANDS: Record<string, { load: () => Promise<Command>; help: string }> = {
+  migrate: {
+    load: async () => (await import('./commands/migrate.ts')).migrateCommand,
+    help: 'create the database if missing, apply migrations',
+  },
+  enqueue: {
+    load: async () => (await import('./commands/enqueue.ts')).enqueueCommand,
+    help: 'enqueue SOURCE… --batch NAME [--taxonomy NAME]',
+  },
+  taxonomy: {
+    load: async () => (await import('./commands/taxonomy.ts')).taxonomyCommand,
+    help: 'taxonomy add NAME FILE | list | show NAME',
+  },
+  worker: {
+    load: async () => (await import('./commands/worker.ts')).workerCommand,
+    help: 'worker [transcribe|tag|all] [--concurrency N]',
+  },
+  status: {
+    load: async () => (await import('./commands/status-cli.ts')).statusCliCommand,
+    help: 'status [--batch NAME] [--wait] [--json]',
+  },
+  results: {
+    load: async () => (await import('./commands/results.ts')).resultsCommand,
+    help: 'results --batch NAME [--format table|csv|json|jsonl]',
+  },
+  retry: {
+    load: async () => (await import('./commands/retry.ts')).retryCommand,
+    help: 'retry --batch NAME: re-queue failed files',
+  },
   retag: {
-    command: retagCommand,
+    load: async () => (await import('./commands/retag.ts')).retagCommand,
     help: 'retag --batch NAME --taxonomy NAME: tag again, no new transcription',
   },
   eval: {
-    command: evalCommand,
+    load: async () => (await import('./commands/eval.ts')).evalCommand,
     help: 'eval --labels FILE --taxonomy NAME | --batch NAME --sample N; [--config NAME=KEY=VALUE,…]…',
   },
-  reconcile: { command: reconcileCommand, help: 'rebuild missing queue jobs from Postgres' },
-  serve: { command: serveCommand, help: 'serve: webhook receiver, /healthz, /metrics, dashboard' },
-  emulator: { command: emulatorCommand, help: 'emulator [--port 8089]: local AssemblyAI-compatible server' },
-  demo: { command: demoCommand, help: 'the main job end to end on the embedded emulator' },
+  reconcile: {
+    load: async () => (await import('./commands/reconcile.ts')).reconcileCommand,
+    help: 'rebuild missing queue jobs from Postgres',
+  },
+  serve: {
+    load: async () => (await import('./commands/serve.ts')).serveCommand,
+    help: 'serve: webhook receiver, /healthz, /metrics, dashboard',
+  },
+  emulator: {
+    load: async () => (await import('./commands/emulator.ts')).emulatorCommand,
+    help: 'emulator [--port 8089]: local AssemblyAI-compatible server',
+  },
+  demo: {
+    load: async () => (await import('./commands/demo.ts')).demoCommand,
+    help: 'the main job end to end on the embedded emulator',
+  },
 };
 
 function usage(): string {
@@ -74,7 +97,9 @@ export async function main(
   }
   let ctx: Context | undefined;
   try {
-    const run = entry.command.prepare(args);
+    const run = (await entry.load()).prepare(args);
+    // The environment schema (zod) and the clients load only once a command is going to run.
+    const { Context } = await import('./context.ts');
     ctx = Context.fromEnv(rawEnv, io);
     return await run(ctx);
   } catch (error) {
@@ -82,17 +107,19 @@ export async function main(
       writeLine(io.stdout, error.text);
       return 0;
     }
-    return report(io, error, ctx);
+    return await report(io, error, ctx);
   } finally {
     await ctx?.close();
   }
 }
 
-function report(io: Io, error: unknown, ctx: Context | undefined): number {
+async function report(io: Io, error: unknown, ctx: Context | undefined): Promise<number> {
   if (error instanceof UsageError) {
     writeLine(io.stderr, `mediatag: ${error.message}`);
     return 2;
   }
+  // Loaded already by then whenever a ConfigError can have been thrown.
+  const { ConfigError } = await import('@mediatag/config');
   if (error instanceof FatalError || error instanceof ConfigError) {
     writeLine(io.stderr, `mediatag: ${error.message}`);
     return 1;

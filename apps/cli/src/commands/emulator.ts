@@ -1,4 +1,3 @@
-import { startEmulator } from '@mediatag/emulator';
 import { EmulatorUsageError, parseEmulatorArgs } from '@mediatag/emulator/cli';
 import { UsageError } from '@mediatag/errors';
 import { type Command, defineSpec, noPositionals, parseCommand } from '../args.ts';
@@ -35,6 +34,7 @@ async function run(ctx: Context, overrides: Overrides): Promise<number> {
   const envKey = ctx.env.ASSEMBLYAI_API_KEY;
   // The flag wins; otherwise the key the workers in this shell will send.
   const apiKey = overrides.apiKey ?? envKey;
+  const { startEmulator } = await import('@mediatag/emulator');
   const emulator = await startEmulator(apiKey === undefined ? overrides : { ...overrides, apiKey });
   const from =
     overrides.apiKey !== undefined

@@ -1,8 +1,4 @@
-import { createPool } from '@mediatag/db';
 import { UsageError } from '@mediatag/errors';
-import { checkRedis, createQueues, createRedis } from '@mediatag/queue';
-import { isLoopback, startServer } from '@mediatag/server';
-import { keyPrefixOf } from '@mediatag/worker';
 import { type Command, defineSpec, parseCommand } from '../args.ts';
 import type { Context } from '../context.ts';
 import { untilSignal } from '../signals.ts';
@@ -30,6 +26,18 @@ export const serveCommand: Command = {
 
 async function run(ctx: Context): Promise<number> {
   const env = ctx.env;
+  // Loaded here, not at the top: `mediatag serve --help` need not load express and bull-board.
+  const [
+    { createPool },
+    { checkRedis, createQueues, createRedis },
+    { isLoopback, startServer },
+    { keyPrefixOf },
+  ] = await Promise.all([
+    import('@mediatag/db'),
+    import('@mediatag/queue'),
+    import('@mediatag/server'),
+    import('@mediatag/worker'),
+  ]);
   const dashboardOpen = env.DASHBOARD && !(env.DASHBOARD_USER && env.DASHBOARD_PASSWORD);
   // Even read-only, the dashboard shows failure reasons, stack traces and the Redis version:
   // without credentials it is only for this machine.

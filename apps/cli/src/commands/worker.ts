@@ -1,5 +1,5 @@
 import { UsageError } from '@mediatag/errors';
-import { createWorkerDeps, startWorkers, type WorkerRole } from '@mediatag/worker';
+import type { WorkerRole } from '@mediatag/worker';
 import { type Command, defineSpec, intOption, parseCommand } from '../args.ts';
 import type { Context } from '../context.ts';
 import { untilSignal } from '../signals.ts';
@@ -16,6 +16,8 @@ const ROLES: WorkerRole[] = ['all', 'transcribe', 'tag'];
 
 async function run(ctx: Context, role: WorkerRole, concurrency: number): Promise<number> {
   const env = ctx.env;
+  // Loaded here, not at the top: `mediatag worker --help` need not load BullMQ.
+  const { createWorkerDeps, startWorkers } = await import('@mediatag/worker');
   const deps = await createWorkerDeps(env, ctx.log);
   const handle = startWorkers(deps, { role, concurrency });
   ctx.log.info(
