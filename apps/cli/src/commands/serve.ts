@@ -1,7 +1,7 @@
 import { UsageError } from '@mediatag/errors';
 import { type Command, defineSpec, parseCommand } from '../args.ts';
 import type { Context } from '../context.ts';
-import { untilSignal } from '../signals.ts';
+import { untilStopped } from '../signals.ts';
 
 const SPEC = defineSpec({
   usage: 'mediatag serve (configured by PORT, HOST, WEBHOOK_SECRET, DASHBOARD, METRICS_TOKEN…)',
@@ -89,10 +89,10 @@ async function run(ctx: Context): Promise<number> {
       ? server.url
       : `${bound} (reachable at ${reachable.join(', ') || 'no interface address'})`;
     ctx.err(`mediatag serve: listening on ${where} (${parts.join(', ')}); Ctrl-C to stop`);
-    const signal = await untilSignal();
-    ctx.err(`mediatag serve: ${signal}: closing…`);
+    const reason = await untilStopped({ watchParent: ctx.env.STOP_WITH_PARENT });
+    ctx.err(`mediatag serve: ${reason}: closing…`);
     await server.close();
-    ctx.log.info({ signal }, 'server stopped');
+    ctx.log.info({ reason }, 'server stopped');
   } finally {
     await queues.close();
     redis.disconnect();

@@ -2,7 +2,7 @@ import { UsageError } from '@mediatag/errors';
 import type { WorkerRole } from '@mediatag/worker';
 import { type Command, defineSpec, intOption, parseCommand } from '../args.ts';
 import type { Context } from '../context.ts';
-import { untilSignal } from '../signals.ts';
+import { untilStopped } from '../signals.ts';
 
 const SPEC = defineSpec({
   usage: 'mediatag worker [transcribe|tag|all] [--concurrency N]',
@@ -25,11 +25,11 @@ async function run(ctx: Context, role: WorkerRole, concurrency: number): Promise
     'workers started',
   );
   ctx.err(`mediatag worker ${role}: running (concurrency ${concurrency}); Ctrl-C to stop`);
-  const signal = await untilSignal();
-  ctx.err(`mediatag worker: ${signal}: finishing running jobs (up to 30 s)…`);
+  const reason = await untilStopped({ watchParent: ctx.env.STOP_WITH_PARENT });
+  ctx.err(`mediatag worker: ${reason}: finishing running jobs (up to 30 s)…`);
   await handle.close(30_000);
   await deps.close();
-  ctx.log.info({ signal }, 'workers stopped');
+  ctx.log.info({ reason }, 'workers stopped');
   return 0;
 }
 
