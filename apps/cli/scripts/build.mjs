@@ -23,6 +23,9 @@ export function packageName(specifier) {
  */
 const INLINE = new Set(['zod', 'drizzle-orm']);
 
+/** Packages loaded by name at run time, not imported: pino starts pino-pretty in a worker thread. */
+const LOADED_BY_NAME = ['pino-pretty'];
+
 // Workspace packages (@mediatag/*) are bundled; any other npm package stays an import.
 const externalNpm = {
   name: 'external-npm',
@@ -62,7 +65,7 @@ export async function buildCli({ quiet = false } = {}) {
     .filter((input) => !input.startsWith('node_modules/'))
     .map((input) => relative(APP, `${ROOT}${input}`))
     .sort();
-  const external = new Set();
+  const external = new Set(LOADED_BY_NAME);
   for (const output of Object.values(result.metafile.outputs)) {
     for (const imported of output.imports) {
       if (imported.external && !imported.path.startsWith('node:')) external.add(packageName(imported.path));
