@@ -1,13 +1,16 @@
 # One image for every mediatag program; the command picks which (see docker-compose.yml).
-FROM node:20-bookworm-slim
-WORKDIR /app
-ENV NODE_ENV=production
-COPY package.json package-lock.json ./
-COPY apps/cli/package.json apps/cli/
-COPY apps/worker/package.json apps/worker/
-COPY packages/ packages/
-RUN find packages -mindepth 2 -not -name package.json -not -type d -delete && npm ci --omit=dev --no-audit --no-fund
+# The build stage bundles and packs the CLI (`npm run pack:cli`); the image installs that
+# tarball alone, so it runs compiled JavaScript: no tsx, no sources, no dev dependencies.
+FROM node:20-bookworm-slim AS build
+WORKDIR /src
 COPY . .
+RUN npm ci --ignore-scripts --no-audit --no-fund && npm run pack:cli -- --out /out
+
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production
+COPY --from=build /out/ /tmp/mediatag/
+RUN npm install -g --offline --no-audit --no-fund /tmp/mediatag/mediatag-*.tgz \
+  && rm -rf /tmp/mediatag /root/.npm
 USER node
-ENTRYPOINT ["node", "apps/cli/bin/mediatag.js"]
+ENTRYPOINT ["mediatag"]
 CMD ["status"]

@@ -5,6 +5,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['src/chaos/**/*.test.ts'],
+    // The suite spawns the compiled CLI; build it first so it runs the current code.
+    globalSetup: ['../apps/cli/src/build-for-tests.ts'],
     pool: 'forks',
     fileParallelism: false,
     testTimeout: 300_000,

@@ -15,6 +15,7 @@ import { memory } from './scenarios/memory.ts';
 import { metricsLoad } from './scenarios/metrics-load.ts';
 import { production } from './scenarios/production.ts';
 import { requests } from './scenarios/requests.ts';
+import { startup } from './scenarios/startup.ts';
 import { throughput } from './scenarios/throughput.ts';
 import { utilisation } from './scenarios/utilisation.ts';
 
@@ -27,6 +28,7 @@ const SCENARIOS: Scenario[] = [
   memory,
   baselines,
   metricsLoad,
+  startup,
 ];
 const RESULTS_DIR = fileURLToPath(new URL('../results/', import.meta.url));
 

@@ -1,14 +1,17 @@
-import { AssemblyAIClient } from '@mediatag/assemblyai';
+import type { AssemblyAIClient } from '@mediatag/assemblyai';
 import { type CliEnv, ConfigError, cliEnvSchema, parseEnv } from '@mediatag/config';
 import { checkPostgres, createDb, createPool, type Db } from '@mediatag/db';
 import { createLogger, type Logger } from '@mediatag/logger';
-import { checkRedis, createQueues, createRedis, type Queues, type RedisClient } from '@mediatag/queue';
-import { s3Secrets } from '@mediatag/s3';
+import type { Queues, RedisClient } from '@mediatag/queue';
+// The settings module only: the AWS SDK loads when an s3:// source is used.
+import { s3Secrets } from '@mediatag/s3/settings';
 import { type Io, writeLine } from './io.ts';
 
 /**
  * What a command needs, opened on first use so `mediatag taxonomy list` never touches Redis
  * and `mediatag emulator` touches neither. Config is parsed once here, in the entry point.
+ * The queue and AssemblyAI clients are also imported on first use: BullMQ alone takes longer
+ * to load than a `status` needs to answer.
  */
 export class Context {
   readonly log: Logger;
@@ -68,6 +71,7 @@ export class Context {
   /** The producer-side Redis connection (fails fast), checked once. */
   async redis(): Promise<RedisClient> {
     if (!this.redisConn) {
+      const { checkRedis, createRedis } = await import('@mediatag/queue');
       this.redisConn = createRedis(this.env.REDIS_URL, 'producer');
       const { evictionWarning } = await checkRedis(this.redisConn, this.env.REDIS_URL);
       if (evictionWarning) this.log.warn({}, evictionWarning);
@@ -87,12 +91,16 @@ export class Context {
 
   /** The queues under QUEUE_PREFIX. */
   async queues(): Promise<Queues> {
-    if (!this.queueSet) this.queueSet = createQueues(await this.redis(), this.env.QUEUE_PREFIX);
+    if (!this.queueSet) {
+      const redis = await this.redis();
+      const { createQueues } = await import('@mediatag/queue');
+      this.queueSet = createQueues(redis, this.env.QUEUE_PREFIX);
+    }
     return this.queueSet;
   }
 
   /** The AssemblyAI client (uploads); refuses the real API without a key. */
-  assemblyai(): AssemblyAIClient {
+  async assemblyai(): Promise<AssemblyAIClient> {
     if (!this.aai) {
       const host = new URL(this.env.ASSEMBLYAI_BASE_URL).hostname;
       if (!this.env.ASSEMBLYAI_API_KEY && (host === 'assemblyai.com' || host.endsWith('.assemblyai.com'))) {
@@ -100,6 +108,7 @@ export class Context {
           `invalid environment: ASSEMBLYAI_API_KEY: required to upload to ${this.env.ASSEMBLYAI_BASE_URL}`,
         );
       }
+      const { AssemblyAIClient } = await import('@mediatag/assemblyai');
       this.aai = new AssemblyAIClient({
         baseUrl: this.env.ASSEMBLYAI_BASE_URL,
         // Only reached for a non-AssemblyAI host (e.g. the emulator), which decides itself.

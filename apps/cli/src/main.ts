@@ -1,57 +1,77 @@
-import { ConfigError } from '@mediatag/config';
 import { FatalError, toError, UsageError } from '@mediatag/errors';
 import { type Command, HelpRequested } from './args.ts';
-import { batchCommand } from './commands/batch.ts';
-import { demoCommand } from './commands/demo.ts';
-import { emulatorCommand } from './commands/emulator.ts';
-import { enqueueCommand } from './commands/enqueue.ts';
-import { evalCommand } from './commands/eval.ts';
-import { migrateCommand } from './commands/migrate.ts';
-import { reconcileCommand } from './commands/reconcile.ts';
-import { reportCommand } from './commands/report.ts';
-import { resultsCommand } from './commands/results.ts';
-import { retagCommand } from './commands/retag.ts';
-import { retryCommand } from './commands/retry.ts';
-import { serveCommand } from './commands/serve.ts';
-import { statusCliCommand } from './commands/status-cli.ts';
-import { taxonomyCommand } from './commands/taxonomy.ts';
-import { watchCommand } from './commands/watch.ts';
-import { workerCommand } from './commands/worker.ts';
-import { Context } from './context.ts';
+import type { Context } from './context.ts';
 import { type Io, processIo, writeLine } from './io.ts';
 
-const COMMANDS: Record<string, { command: Command; help: string }> = {
-  migrate: { command: migrateCommand, help: 'create the database if missing, apply migrations' },
-  enqueue: { command: enqueueCommand, help: 'enqueue SOURCE… --batch NAME [--taxonomy NAME]' },
+/**
+ * Each command is imported only when it runs: `--help` loads none of them, and `status` never
+ * loads the emulator, the dashboard or the workers.
+ */
+const COMMANDS: Record<string, { load: () => Promise<Command>; help: string }> = {
+  migrate: {
+    load: async () => (await import('./commands/migrate.ts')).migrateCommand,
+    help: 'create the database if missing, apply migrations',
+  },
+  enqueue: {
+    load: async () => (await import('./commands/enqueue.ts')).enqueueCommand,
+    help: 'enqueue SOURCE… --batch NAME [--taxonomy NAME]',
+  },
   watch: {
-    command: watchCommand,
+    load: async () => (await import('./commands/watch.ts')).watchCommand,
     help: 'watch --rss URL… [--opml FILE] --batch NAME [--every 1h | --once]: keep feeds in sync',
   },
-  taxonomy: { command: taxonomyCommand, help: 'taxonomy add NAME FILE | list | show NAME' },
+  taxonomy: {
+    load: async () => (await import('./commands/taxonomy.ts')).taxonomyCommand,
+    help: 'taxonomy add NAME FILE | list | show NAME',
+  },
   worker: {
-    command: workerCommand,
+    load: async () => (await import('./commands/worker.ts')).workerCommand,
     help: 'worker [transcribe|tag|all] [--concurrency N] [--exit-when-done [--batch NAME…]]',
   },
-  status: { command: statusCliCommand, help: 'status [--batch NAME] [--wait] [--json] [--timeout S]' },
-  batch: { command: batchCommand, help: "batch set-cap NAME USD|none: a batch's spending cap" },
-  results: { command: resultsCommand, help: 'results --batch NAME [--format table|csv|json|jsonl]' },
+  status: {
+    load: async () => (await import('./commands/status-cli.ts')).statusCliCommand,
+    help: 'status [--batch NAME] [--wait] [--json] [--timeout S]',
+  },
+  batch: {
+    load: async () => (await import('./commands/batch.ts')).batchCommand,
+    help: "batch set-cap NAME USD|none: a batch's spending cap",
+  },
+  results: {
+    load: async () => (await import('./commands/results.ts')).resultsCommand,
+    help: 'results --batch NAME [--format table|csv|json|jsonl]',
+  },
   report: {
-    command: reportCommand,
+    load: async () => (await import('./commands/report.ts')).reportCommand,
     help: 'report --batch NAME [--batch NAME2] [--out FILE.html]: an HTML page of the batch',
   },
-  retry: { command: retryCommand, help: 'retry --batch NAME: re-queue failed files' },
+  retry: {
+    load: async () => (await import('./commands/retry.ts')).retryCommand,
+    help: 'retry --batch NAME: re-queue failed files',
+  },
   retag: {
-    command: retagCommand,
+    load: async () => (await import('./commands/retag.ts')).retagCommand,
     help: 'retag --batch NAME --taxonomy NAME: tag again, no new transcription',
   },
   eval: {
-    command: evalCommand,
+    load: async () => (await import('./commands/eval.ts')).evalCommand,
     help: 'eval --labels FILE --taxonomy NAME | --batch NAME --sample N; [--config NAME=KEY=VALUE,…]…',
   },
-  reconcile: { command: reconcileCommand, help: 'rebuild missing queue jobs from Postgres' },
-  serve: { command: serveCommand, help: 'serve: webhook receiver, /healthz, /metrics, dashboard' },
-  emulator: { command: emulatorCommand, help: 'emulator [--port 8089]: local AssemblyAI-compatible server' },
-  demo: { command: demoCommand, help: 'the main job end to end on the embedded emulator' },
+  reconcile: {
+    load: async () => (await import('./commands/reconcile.ts')).reconcileCommand,
+    help: 'rebuild missing queue jobs from Postgres',
+  },
+  serve: {
+    load: async () => (await import('./commands/serve.ts')).serveCommand,
+    help: 'serve: webhook receiver, /healthz, /metrics, dashboard',
+  },
+  emulator: {
+    load: async () => (await import('./commands/emulator.ts')).emulatorCommand,
+    help: 'emulator [--port 8089]: local AssemblyAI-compatible server',
+  },
+  demo: {
+    load: async () => (await import('./commands/demo.ts')).demoCommand,
+    help: 'the main job end to end on the embedded emulator',
+  },
 };
 
 function usage(): string {
@@ -89,7 +109,9 @@ export async function main(
   }
   let ctx: Context | undefined;
   try {
-    const run = entry.command.prepare(args);
+    const run = (await entry.load()).prepare(args);
+    // The environment schema (zod) and the clients load only once a command is going to run.
+    const { Context } = await import('./context.ts');
     ctx = Context.fromEnv(rawEnv, io);
     return await run(ctx);
   } catch (error) {
@@ -97,17 +119,19 @@ export async function main(
       writeLine(io.stdout, error.text);
       return 0;
     }
-    return report(io, error, ctx);
+    return await report(io, error, ctx);
   } finally {
     await ctx?.close();
   }
 }
 
-function report(io: Io, error: unknown, ctx: Context | undefined): number {
+async function report(io: Io, error: unknown, ctx: Context | undefined): Promise<number> {
   if (error instanceof UsageError) {
     writeLine(io.stderr, `mediatag: ${error.message}`);
     return 2;
   }
+  // Loaded already by then whenever a ConfigError can have been thrown.
+  const { ConfigError } = await import('@mediatag/config');
   if (error instanceof FatalError || error instanceof ConfigError) {
     writeLine(io.stderr, `mediatag: ${error.message}`);
     return 1;

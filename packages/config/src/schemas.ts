@@ -103,6 +103,9 @@ export const baseEnv = {
     .default('mediatag'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   LOG_PRETTY: flag.default(false),
+  // Long-running commands (worker, serve, emulator) stop when the process that started them
+  // exits; 0 keeps them running orphaned (e.g. under nohup).
+  STOP_WITH_PARENT: flag.default(true),
 };
 
 /** Variables for programs that talk to AssemblyAI. */

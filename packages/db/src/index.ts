@@ -4,6 +4,7 @@ export { checkPostgres, connectionError, createPool, type PoolOptions, redactUrl
 export {
   DEFAULT_MIGRATIONS_DIR,
   ensureDatabase,
+  findMigrationsDir,
   loadMigrations,
   type MigrateResult,
   type Migration,

@@ -1,13 +1,28 @@
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FatalError } from '@mediatag/errors';
 import pg from 'pg';
 import { connectionError } from './connection.ts';
 
-/** The repo's `migrations/` folder. */
-export const DEFAULT_MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations/', import.meta.url));
+/**
+ * The nearest `migrations/` folder (holding 0001_init.sql) above `from`. The same code runs
+ * from packages/db/src, from the CLI's bundle in apps/cli/dist and from an installed package's
+ * dist/, each at a different depth below its migrations. Without one, `from`/migrations, so
+ * the error names a path instead of the import failing.
+ */
+export function findMigrationsDir(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const candidate = join(dir, 'migrations');
+    if (existsSync(join(candidate, '0001_init.sql'))) return candidate;
+    if (dirname(dir) === dir) return join(from, 'migrations');
+  }
+}
+
+/** The `migrations/` folder this code ships with. */
+export const DEFAULT_MIGRATIONS_DIR = findMigrationsDir(dirname(fileURLToPath(import.meta.url)));
 
 /** One numbered SQL file. */
 export interface Migration {

@@ -3,9 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CliEnv } from '@mediatag/config';
 import { migrate, redactUrl } from '@mediatag/db';
-import { startEmulator } from '@mediatag/emulator';
-import { sampleIndex } from '@mediatag/emulator/samples';
-import { createWorkerDeps, startWorkers } from '@mediatag/worker';
+import { UsageError } from '@mediatag/errors';
 import { type Command, defineSpec, intOption, noPositionals, parseCommand } from '../args.ts';
 import { Context } from '../context.ts';
 import { ProgressReporter } from '../progress-bar.ts';
@@ -14,18 +12,36 @@ import { resultsCommand } from './results.ts';
 import { waitForBatch } from './status.ts';
 
 const SPEC = defineSpec({
-  usage: 'mediatag demo [--time-scale MS] [--concurrency N]',
+  usage: 'mediatag demo [--database-url URL] [--time-scale MS] [--concurrency N]',
   summary:
     'Runs the main job end to end with no account: migrates, starts an in-process emulator, enqueues its sample library, runs workers and prints the results.',
-  options: { 'time-scale': { type: 'string' }, concurrency: { type: 'string' } },
+  options: {
+    'database-url': { type: 'string' },
+    'time-scale': { type: 'string' },
+    concurrency: { type: 'string' },
+  },
   help: {
+    'database-url':
+      "URL  the database to use (default: one of the demo's own, DATABASE_URL's name + _demo on the same server)",
     'time-scale': 'MS  real milliseconds per emulated second (default 20)',
     concurrency: 'N  worker concurrency (default 20)',
   },
+  notes: ['The sample batches never go into the database DATABASE_URL names, unless --database-url says so.'],
 });
 
-const SQL_HINT = (batches: string[]) => `
-Query the results with plain SQL (psql "$DATABASE_URL"):
+/**
+ * The demo's own database: the same server as `databaseUrl`, the name with `_demo` appended
+ * (mediatag → mediatag_demo), so sample batches never land among a user's real ones.
+ */
+export function demoDatabaseUrl(databaseUrl: string): string {
+  const url = new URL(databaseUrl);
+  const name = decodeURIComponent(url.pathname.slice(1)) || 'mediatag';
+  url.pathname = `/${encodeURIComponent(`${name}_demo`)}`;
+  return url.toString();
+}
+
+const SQL_HINT = (batches: string[], databaseUrl: string) => `
+Query the results with plain SQL (psql "${databaseUrl}"):
 
   SELECT batch, topic, count(*) FROM tagged_files
    WHERE batch IN (${batches.map((b) => `'${b}'`).join(', ')})
@@ -44,14 +60,28 @@ export const demoCommand: Command = {
     // Emulated seconds → real ms: 20 makes an hour of audio "process" in about a second.
     const timeScale = intOption(values['time-scale'], 'time-scale', 20);
     const concurrency = intOption(values.concurrency, 'concurrency', 20);
-    return (ctx) => run(ctx, timeScale, concurrency);
+    const given = values['database-url'];
+    if (given !== undefined && !/^postgres(ql)?:\/\/[^/]+\/[^/?]+/.test(given))
+      throw new UsageError(`--database-url: expected postgres://HOST/NAME, got "${given}"`);
+    return (ctx) => run(ctx, timeScale, concurrency, given);
   },
 };
 
-async function run(ctx: Context, timeScale: number, concurrency: number): Promise<number> {
-  const migrated = await migrate(ctx.env.DATABASE_URL);
-  if (migrated.applied.length)
-    ctx.err(`migrated ${redactUrl(ctx.env.DATABASE_URL)}: ${migrated.applied.join(', ')}`);
+async function run(
+  ctx: Context,
+  timeScale: number,
+  concurrency: number,
+  givenDatabaseUrl: string | undefined,
+): Promise<number> {
+  const { startEmulator } = await import('@mediatag/emulator');
+  const { sampleIndex } = await import('@mediatag/emulator/samples');
+  const { createWorkerDeps, startWorkers } = await import('@mediatag/worker');
+  const databaseUrl = givenDatabaseUrl ?? demoDatabaseUrl(ctx.env.DATABASE_URL);
+  ctx.err(
+    `demo database: ${redactUrl(databaseUrl)} (${givenDatabaseUrl ? 'given by --database-url' : "the demo's own; DATABASE_URL's database is not touched"})`,
+  );
+  const migrated = await migrate(databaseUrl);
+  if (migrated.applied.length) ctx.err(`migrated ${redactUrl(databaseUrl)}: ${migrated.applied.join(', ')}`);
   // No gateway limit at the emulator: LLM_RATE_LIMIT below paces the demo's tagging, and the
   // production limit (30 per emulated minute, a real minute at --time-scale 0) would stall it.
   const emulator = await startEmulator({
@@ -62,6 +92,7 @@ async function run(ctx: Context, timeScale: number, concurrency: number): Promis
   ctx.err(`emulator (a local stand-in for AssemblyAI) on ${emulator.url}`);
   const env: CliEnv = {
     ...ctx.env,
+    DATABASE_URL: databaseUrl,
     ASSEMBLYAI_BASE_URL: emulator.url,
     LLM_GATEWAY_URL: emulator.url,
     ASSEMBLYAI_API_KEY: 'emulator-key',
@@ -98,7 +129,7 @@ async function run(ctx: Context, timeScale: number, concurrency: number): Promis
       await resultsCommand.prepare(['--batch', batch, '--format', 'table'])(demo);
     }
     const stats = emulator.stats();
-    ctx.out(SQL_HINT(Object.values(batches)));
+    ctx.out(SQL_HINT(Object.values(batches), redactUrl(databaseUrl)));
     ctx.out(
       `emulator: ${stats.submissions} submissions for ${stats.submissionsByAudioUrl.distinctAudioUrls} files, ${stats.getsByTranscript.meanPerCompletedTranscript.toFixed(2)} status checks per transcript, ${stats.gatewayCalls} LLM calls`,
     );

@@ -1,9 +1,8 @@
-import { startEmulator } from '@mediatag/emulator';
 import { EmulatorUsageError, parseEmulatorArgs } from '@mediatag/emulator/cli';
 import { UsageError } from '@mediatag/errors';
 import { type Command, defineSpec, noPositionals, parseCommand } from '../args.ts';
 import type { Context } from '../context.ts';
-import { untilSignal } from '../signals.ts';
+import { untilStopped } from '../signals.ts';
 
 const SPEC = defineSpec({
   usage:
@@ -35,6 +34,7 @@ async function run(ctx: Context, overrides: Overrides): Promise<number> {
   const envKey = ctx.env.ASSEMBLYAI_API_KEY;
   // The flag wins; otherwise the key the workers in this shell will send.
   const apiKey = overrides.apiKey ?? envKey;
+  const { startEmulator } = await import('@mediatag/emulator');
   const emulator = await startEmulator(apiKey === undefined ? overrides : { ...overrides, apiKey });
   const from =
     overrides.apiKey !== undefined
@@ -51,7 +51,8 @@ async function run(ctx: Context, overrides: Overrides): Promise<number> {
   ctx.out(
     `AssemblyAI emulator listening on ${emulator.url} (REST ${emulator.url}/v2, gateway ${emulator.url}/v1, samples ${emulator.url}/samples/index.json)`,
   );
-  await untilSignal();
+  const reason = await untilStopped({ watchParent: ctx.env.STOP_WITH_PARENT });
+  ctx.err(`emulator: ${reason}: closing`);
   await emulator.close();
   return 0;
 }

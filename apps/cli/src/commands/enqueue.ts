@@ -354,7 +354,7 @@ async function read(
     }
     reading = 'local files';
     if (locals.length > 0) {
-      const aai = ctx.assemblyai();
+      const aai = await ctx.assemblyai();
       const db = await ctx.db();
       if (!plan.quiet)
         say(`uploading ${locals.length} local files (${ctx.env.UPLOAD_CONCURRENCY} at a time)…`);

@@ -216,7 +216,7 @@ async function run(ctx: Context, plan: Plan): Promise<number> {
     results = await runEval(
       {
         db,
-        aai: ctx.assemblyai(),
+        aai: await ctx.assemblyai(),
         gatewayFor: (m) => gatewayFor(ctx, gateways, m),
         // The workers' own per-model budget key: eval and running workers share the limit.
         llmRate: (model, c) => new RateBudget(redis, `${keyPrefix}:rate:llm:${model}`, c.settings.llmRate),

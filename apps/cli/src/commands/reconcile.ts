@@ -1,4 +1,3 @@
-import { createWorkerDeps, reconcile } from '@mediatag/worker';
 import { type Command, defineSpec, noPositionals, parseCommand } from '../args.ts';
 import type { Context } from '../context.ts';
 
@@ -10,6 +9,7 @@ const SPEC = defineSpec({
 });
 
 async function run(ctx: Context): Promise<number> {
+  const { createWorkerDeps, reconcile } = await import('@mediatag/worker');
   const deps = await createWorkerDeps(ctx.env, ctx.log, { requireKey: false });
   try {
     const r = await reconcile(deps, { full: true });

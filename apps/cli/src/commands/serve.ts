@@ -1,11 +1,7 @@
-import { createPool } from '@mediatag/db';
 import { UsageError } from '@mediatag/errors';
-import { checkRedis, createQueues, createRedis } from '@mediatag/queue';
-import { isLoopback, startServer } from '@mediatag/server';
-import { keyPrefixOf } from '@mediatag/worker';
 import { type Command, defineSpec, parseCommand } from '../args.ts';
 import type { Context } from '../context.ts';
-import { untilSignal } from '../signals.ts';
+import { untilStopped } from '../signals.ts';
 
 const SPEC = defineSpec({
   usage: 'mediatag serve (configured by PORT, HOST, WEBHOOK_SECRET, DASHBOARD, METRICS_TOKEN…)',
@@ -31,6 +27,18 @@ export const serveCommand: Command = {
 
 async function run(ctx: Context): Promise<number> {
   const env = ctx.env;
+  // Loaded here, not at the top: `mediatag serve --help` need not load express and bull-board.
+  const [
+    { createPool },
+    { checkRedis, createQueues, createRedis },
+    { isLoopback, startServer },
+    { keyPrefixOf },
+  ] = await Promise.all([
+    import('@mediatag/db'),
+    import('@mediatag/queue'),
+    import('@mediatag/server'),
+    import('@mediatag/worker'),
+  ]);
   const dashboardOpen = env.DASHBOARD && !(env.DASHBOARD_USER && env.DASHBOARD_PASSWORD);
   // Even read-only, the dashboard shows failure reasons, stack traces and the Redis version:
   // without credentials it is only for this machine.
@@ -88,10 +96,10 @@ async function run(ctx: Context): Promise<number> {
       ? server.url
       : `${bound} (reachable at ${reachable.join(', ') || 'no interface address'})`;
     ctx.err(`mediatag serve: listening on ${where} (${parts.join(', ')}); Ctrl-C to stop`);
-    const signal = await untilSignal();
-    ctx.err(`mediatag serve: ${signal}: closing…`);
+    const reason = await untilStopped({ watchParent: ctx.env.STOP_WITH_PARENT });
+    ctx.err(`mediatag serve: ${reason}: closing…`);
     await server.close();
-    ctx.log.info({ signal }, 'server stopped');
+    ctx.log.info({ reason }, 'server stopped');
   } finally {
     await queues.close();
     redis.disconnect();

@@ -1,10 +1,10 @@
 import { UsageError } from '@mediatag/errors';
-import { createWorkerDeps, startWorkers, type WorkerRole } from '@mediatag/worker';
+import type { WorkerRole } from '@mediatag/worker';
 import { type Command, defineSpec, intOption, parseCommand } from '../args.ts';
 import { batchName } from '../batch.ts';
 import type { Context } from '../context.ts';
 import { DrainCheck, type DrainState } from '../drain.ts';
-import { untilSignal } from '../signals.ts';
+import { untilStopped } from '../signals.ts';
 
 const SPEC = defineSpec({
   usage: 'mediatag worker [transcribe|tag|all] [--concurrency N] [--exit-when-done [--batch NAME…]]',
@@ -48,6 +48,8 @@ async function run(
   drain: { batches: string[] } | undefined,
 ): Promise<number> {
   const env = ctx.env;
+  // Loaded here, not at the top: `mediatag worker --help` need not load BullMQ.
+  const { createWorkerDeps, startWorkers } = await import('@mediatag/worker');
   const startedAt = Date.now();
   const check =
     drain && (await DrainCheck.open(await ctx.db(), await ctx.redis(), env, drain.batches, startedAt));
@@ -64,7 +66,7 @@ async function run(
   let code = 0;
   try {
     const end = await Promise.race([
-      untilSignal(stop.signal),
+      untilStopped({ watchParent: ctx.env.STOP_WITH_PARENT, stop: stop.signal }),
       ...(check ? [drained(check, stop.signal)] : []),
     ]);
     if (typeof end === 'string') {
