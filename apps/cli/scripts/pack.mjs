@@ -90,6 +90,8 @@ export async function packCli({ out = ROOT, quiet = false, build: rebuild = true
       execFileSync('npm', ['pack', '--json', '--pack-destination', resolve(out)], {
         cwd: staging,
         encoding: 'utf8',
+        // `--json` lists every file of the tarball: megabytes with the AWS SDK bundled.
+        maxBuffer: 1024 * 1024 * 1024,
         stdio: ['ignore', 'pipe', 'inherit'],
       }),
     );
