@@ -88,7 +88,8 @@ export class PollSchedule {
  * a small reserve there starts the moment a slot frees, while mediatag is still noticing the
  * transcript that freed it. Sized from what is measured: the slots that free up during one
  * mean detection delay (delay × completion rate = slots × delay / completion time), doubled
- * for the spread of both, at most a fifth of the slots; it shrinks when more transcripts are seen throttled
+ * for the spread of both, at most half the slots (short files noticed late need that many:
+ * 200 slots of 15-second files checked 4 s late free ~55 slots a detection delay); it shrinks when more transcripts are seen throttled
  * than the reserve explains (the account has fewer slots than MAX_IN_FLIGHT says).
  */
 export class SlotReserve {
@@ -124,7 +125,7 @@ export class SlotReserve {
   /** The reserve now (extra submissions beyond MAX_IN_FLIGHT). */
   size(now = Date.now()): number {
     if (this.setting !== 'auto') return this.setting;
-    const bound = Math.ceil(this.maxInFlight / 5);
+    const bound = Math.ceil(this.maxInFlight / 2);
     const learnt = this.schedule.learnt();
     // Before anything is learnt, a small reserve: a twentieth of the slots.
     const wanted =

@@ -310,7 +310,7 @@ export const production: Scenario = {
         unit: 'fraction',
         target: '≥ 97.0%',
         pass: batched.utilisation >= 0.97,
-        note: `max ${batched.maxOpen} open, at most ${batched.maxWaitingForSlot} waiting for a slot at AssemblyAI (reserve ≤ ${Math.ceil(SLOTS / 5)}); ${batched.rest429s} REST 429s`,
+        note: `max ${batched.maxOpen} open, at most ${batched.maxWaitingForSlot} waiting for a slot at AssemblyAI (reserve ≤ ${Math.ceil(SLOTS / 2)}); ${batched.rest429s} REST 429s`,
       },
       {
         scenario: 'production',
@@ -327,8 +327,8 @@ export const production: Scenario = {
         figure: `max ${batched.maxWaitingForSlot} waiting`,
         value: batched.maxWaitingForSlot,
         unit: 'transcripts',
-        target: `≤ ${Math.ceil(SLOTS / 5)}`,
-        pass: batched.maxWaitingForSlot <= Math.ceil(SLOTS / 5) && batched.rest429s === 0,
+        target: `≤ ${Math.ceil(SLOTS / 2)}`,
+        pass: batched.maxWaitingForSlot <= Math.ceil(SLOTS / 2) && batched.rest429s === 0,
       },
       {
         scenario: 'production',

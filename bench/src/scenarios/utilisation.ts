@@ -150,7 +150,7 @@ export const utilisation: Scenario = {
     const rows: Row[] = [];
     for (const c of cases) {
       const own = c.reserve === 'auto';
-      const bound = c.maxInFlight + (own ? Math.ceil(c.maxInFlight / 10) : Number(c.reserve));
+      const bound = c.maxInFlight + (own ? Math.ceil(c.maxInFlight / 2) : Number(c.reserve));
       rows.push({
         scenario: 'utilisation',
         case: `MAX_IN_FLIGHT ${c.maxInFlight}, reserve ${c.reserve}, ${fmt.int(c.files)} files`,
