@@ -1,4 +1,5 @@
 import { batchProgress, type Db, type Progress } from '@mediatag/db';
+import { type Evaluation, loadEvaluations } from './evaluation.ts';
 import { type Binning, chooseBinning } from './histogram.ts';
 
 /** Rows of the unmatched-and-failed table per batch; the rest is only counted. */
@@ -56,6 +57,8 @@ export interface BatchReport {
     bins: number[];
   };
   problems: { rows: ProblemFile[]; total: number };
+  /** The newest `mediatag eval` invocation of the batch (see loadEvaluations), or null: no section. */
+  evaluation: Evaluation | null;
 }
 
 /** The figures of one or more batches, with the histogram bins they share. */
@@ -85,7 +88,7 @@ export async function loadReport(db: Db, names: string[], now = new Date()): Pro
   if (missing !== undefined) throw new UnknownBatchError(missing);
   const ids = names.map((n) => Number(byName.get(n)?.id));
 
-  const [costs, topics, problems, durations] = await Promise.all([
+  const [costs, topics, problems, durations, evaluations] = await Promise.all([
     client.query('SELECT * FROM batch_costs WHERE batch = ANY($1::text[])', [names]),
     client.query(
       `SELECT batch_id, topic, count(*)::int AS n FROM tagged_files
@@ -116,6 +119,7 @@ export async function loadReport(db: Db, names: string[], now = new Date()): Pro
         GROUP BY bf.batch_id`,
       [ids],
     ),
+    loadEvaluations(db, ids),
   ]);
 
   const stats = new Map(durations.rows.map((r) => [Number(r.batch_id), r]));
@@ -172,6 +176,7 @@ export async function loadReport(db: Db, names: string[], now = new Date()): Pro
         bins,
       },
       problems: { rows: mine.map(problemFile), total: num(mine[0]?.total) },
+      evaluation: evaluations.get(id) ?? null,
     });
   }
   return { batches, binning, generatedAt: now };
