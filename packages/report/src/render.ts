@@ -1,5 +1,6 @@
 import { chartJsSource, chartsSource } from './assets.ts';
 import type { BatchReport, ReportData } from './data.ts';
+import { evaluationSection } from './evaluation-section.ts';
 import { binLabel, duration } from './histogram.ts';
 import { contentSecurityPolicy, esc, inlineScript, jsonForScript } from './html.ts';
 import { STYLE } from './style.ts';
@@ -194,6 +195,7 @@ ${topicsTable}</section>
 <ul class="stats">${processingStats}</ul>
 <div class="chart" style="height:260px"><canvas id="processing-chart" role="img" aria-label="Histogram of seconds from submission to completion; the table below has the same figures"></canvas></div>
 <details><summary>As a table</summary>${processingTable}</details></section>
+${evaluationSection(batches)}
 ${problemsSection(batches)}
 </main>
 <script type="application/json" id="report-data">${jsonForScript(chartData)}</script>`;

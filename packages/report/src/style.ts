@@ -25,4 +25,14 @@ tr.unmatched td:nth-last-child(2) { color: #b45309; }
 .bar span { display: block; height: 8px; border-radius: 4px; background: #2563eb; }
 details summary { cursor: pointer; color: var(--muted); }
 code { font-size: 12px; }
+.settings, .legend { color: var(--muted); font-size: 12px; }
+.heatmap { overflow-x: auto; display: inline-block; vertical-align: top; margin-right: 32px; }
+table.confusion { width: auto; }
+table.confusion td { min-width: 36px; text-align: center; padding: 6px 4px; border: 1px solid #fff; }
+table.confusion td.zero { color: #9ca3af; }
+table.confusion thead th { vertical-align: bottom; }
+table.confusion th.answer { padding: 4px 2px; text-align: center; }
+table.confusion th.answer span { writing-mode: vertical-rl; transform: rotate(180deg); white-space: nowrap; }
+.key { display: inline-block; width: 12px; height: 12px; border-radius: 2px; vertical-align: -1px; margin-left: 8px; }
+.key.right { background: rgb(37,99,235); } .key.wrong { background: rgb(220,38,38); }
 `;
