@@ -55,6 +55,9 @@ interface El {
   textContent: string | null;
   children: ArrayLike<El>;
   dataset: Record<string, string | undefined>;
+  className: string;
+  style: { backgroundColor: string };
+  querySelectorAll(selector: string): ArrayLike<El>;
 }
 type ChartData = { labels: string[]; datasets: { label: string; data: number[] }[] };
 interface Win {
@@ -76,6 +79,23 @@ function tableRows(page: Page, id: string): Promise<string[][]> {
       Array.from(tr.children).map((c) => (c.textContent ?? '').trim()),
     );
   }, id);
+}
+
+/** Each confusion heatmap: its configuration, answer columns, rows (label then counts), and which cells are coloured how. */
+function heatmaps(page: Page) {
+  return page.evaluate(() => {
+    const w = globalThis as unknown as Win;
+    const text = (e: El) => (e.textContent ?? '').trim();
+    return Array.from(w.document.querySelectorAll('table.confusion')).map((t) => ({
+      config: t.dataset.config ?? '',
+      columns: Array.from(t.querySelectorAll('thead th')).slice(1).map(text),
+      rows: Array.from(t.querySelectorAll('tbody tr')).map((tr) => Array.from(tr.children).map(text)),
+      cells: Array.from(t.querySelectorAll('tbody td')).map((td) => ({
+        kind: td.className.replace('n ', ''),
+        coloured: td.style.backgroundColor !== '',
+      })),
+    }));
+  });
 }
 
 /** What a person sees: the charts as Chart.js holds them, and the tables as rendered. */
@@ -107,6 +127,11 @@ async function read(page: Page) {
     status: Object.fromEntries(status.map(([k, ...v]) => [k, v.map(Number)])),
     summary: Object.fromEntries(summary.map(([k, ...v]) => [k, v])),
     problems: await tableRows(page, 'problems-table'),
+    evaluation: await page.evaluate(
+      () => (globalThis as unknown as Win).document.getElementById('evaluation') !== null,
+    ),
+    evalConfigs: await tableRows(page, 'eval-table-0'),
+    heatmaps: await heatmaps(page),
   };
 }
 
@@ -148,6 +173,43 @@ describe('mediatag report', () => {
     await h.db.pool.query(
       `UPDATE media_files SET error = error || ' <img src=x onerror="window.__xss=1">' WHERE url LIKE '%/broken/%'`,
     );
+
+    // Hand labels for the calls, two of them deliberately wrong (one the markup tag): `mediatag
+    // eval` answers all of them right, so exactly these two are the matrix's mix-ups.
+    const wrongLabels = new Map([
+      [good[0] as string, XSS_TAG],
+      [good[2] as string, 'Billing and Payments'],
+    ]);
+    expect(calls[2]?.expectedTopic).not.toBe('Billing and Payments');
+    const truth = new Map(good.map((u, i) => [u, calls[i]?.expectedTopic as string]));
+    const labelOf = (u: string) => wrongLabels.get(u) ?? (truth.get(u) as string);
+    const csvCell = (v: string) => `"${v.replace(/"/g, '""')}"`;
+    await writeFile(
+      join(dir, 'gold.csv'),
+      `url,topic\n${good.map((u) => `${csvCell(u)},${csvCell(labelOf(u))}`).join('\n')}\n`,
+    );
+    const evaluated = await h.cli([
+      ...['eval', '--labels', join(dir, 'gold.csv'), '--taxonomy', 'calls-xss'],
+      ...['--config', 'alone=TAG_BATCH_SIZE=1', '--config', 'batched=TAG_BATCH_SIZE=4', '--yes', '--json'],
+    ]);
+    expect(evaluated.code, evaluated.stderr).toBe(0);
+    const evalJson = JSON.parse(evaluated.stdout) as {
+      configs: Array<{
+        name: string;
+        files: number;
+        failed: unknown[];
+        labels: { accuracy: number; correct: number };
+        unmatchedRate: number;
+        tokensPerFile: number;
+        costPerFileUsd: number;
+        requestsPerFile: number;
+        thisRun: { requests: number };
+      }>;
+    };
+    expect(evalJson.configs.map((c) => [c.name, c.labels.correct, c.files])).toEqual([
+      ['alone', calls.length - 2, calls.length],
+      ['batched', calls.length - 2, calls.length],
+    ]);
 
     const single = join(dir, 'single.html');
     const run = await h.cli(['report', '--batch', BATCH, '--out', single]);
@@ -202,6 +264,64 @@ describe('mediatag report', () => {
       expect(row[1]).toBe('unmatched');
       expect(row[2]).toMatch(/model answered: \S/);
     }
+
+    // The Evaluation section: the same figures `mediatag eval` printed, per configuration.
+    expect(seen.evaluation).toBe(true);
+    expect(seen.evalConfigs).toEqual(
+      evalJson.configs.map((c) => [
+        expect.stringMatching(new RegExp(`^${c.name}TAG_BATCH_SIZE=`)),
+        String(c.files),
+        `${(c.labels.accuracy * 100).toFixed(1)}% (${c.labels.correct}/${c.files - c.failed.length})`,
+        `${(c.unmatchedRate * 100).toFixed(1)}%`,
+        '0',
+        c.tokensPerFile.toFixed(0),
+        `$${c.costPerFileUsd.toFixed(5)}`,
+        c.requestsPerFile.toFixed(3),
+        String(c.thisRun.requests),
+      ]),
+    );
+    expect(seen.evalConfigs.map((r) => r[2])).toEqual(['80.0% (8/10)', '80.0% (8/10)']);
+    // The confusion heatmaps: rows the hand label, columns the answer; every tag of the list is
+    // used here (the markup tag only as a label), in list order, then unmatched.
+    const order = Object.keys(tags);
+    const expectedRows = order.map((label) => [
+      label,
+      ...order.map((answer) =>
+        String(good.filter((u) => labelOf(u) === label && truth.get(u) === answer).length),
+      ),
+      '0',
+    ]);
+    expect(seen.heatmaps.map((m) => m.config)).toEqual(['alone', 'batched']);
+    for (const m of seen.heatmaps) {
+      expect(m.columns).toEqual([...order, '(unmatched)']);
+      expect(m.rows).toEqual(expectedRows);
+      // The off-diagonal (red) cells are exactly the two wrong labels, one file each.
+      const wrongCells = m.rows.flatMap((row, i) =>
+        row.slice(1).flatMap((n, j) => (i !== j && n !== '0' ? [[row[0], m.columns[j], n]] : [])),
+      );
+      expect(wrongCells).toEqual([
+        [order[2], calls[2]?.expectedTopic, '1'],
+        [XSS_TAG, calls[0]?.expectedTopic, '1'],
+      ]);
+      const width = order.length + 1;
+      expect(m.cells.filter((c) => c.kind === 'wrong')).toHaveLength(2);
+      for (const [k, c] of m.cells.entries()) {
+        const [i, j] = [Math.floor(k / width), k % width];
+        const n = Number(m.rows[i]?.[j + 1]);
+        expect(c).toEqual({ kind: n === 0 ? 'zero' : i === j ? 'right' : 'wrong', coloured: n > 0 });
+      }
+    }
+
+    // A batch without evaluation runs has no such section.
+    const plain = join(dir, 'plain.html');
+    expect((await h.cli(['report', '--batch', 'media-small', '--out', plain])).code).toBe(0);
+    const page3 = await browser.newPage();
+    await page3.goto(pathToFileURL(plain).href);
+    const withoutEval = await read(page3);
+    await page3.close();
+    expect(withoutEval.evaluation).toBe(false);
+    expect(withoutEval.heatmaps).toEqual([]);
+    expect(withoutEval.status.Tagged).toEqual([media.length]);
 
     // Two batches: the topic distributions side by side, one series per batch.
     const both = join(dir, 'both.html');
@@ -260,6 +380,8 @@ describe('mediatag report', () => {
     expect(served.topics).toEqual(seen.topics);
     expect(served.status).toEqual(seen.status);
     expect(served.problems).toEqual(seen.problems);
+    expect(served.evalConfigs).toEqual(seen.evalConfigs);
+    expect(served.heatmaps).toEqual(seen.heatmaps);
     expect(served.xss).toBeNull();
     await context.close();
   }, 180_000);
