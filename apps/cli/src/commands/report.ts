@@ -9,7 +9,7 @@ import type { Context } from '../context.ts';
 const SPEC = defineSpec({
   usage: 'mediatag report --batch NAME [--batch NAME2] [--out FILE.html]',
   summary:
-    'Writes one self-contained HTML page about a batch (or two side by side): topics, status counts, audio hours, cost, processing time, and the unmatched and failed files.',
+    'Writes one self-contained HTML page about a batch (or two side by side): topics, status counts, audio hours, cost, processing time, the unmatched and failed files, and the newest `mediatag eval` of the batch.',
   options: { batch: { type: 'string', multiple: true }, out: { type: 'string' } },
   help: {
     batch: 'NAME  the batch to report on (required); give it twice to compare two batches',
