@@ -76,9 +76,9 @@ describe('SlotReserve', () => {
     const learnt = schedule.learnt();
     expect(learnt.meanCompletionMs).toBe(40_000);
     expect(learnt.meanDelayMs).toBe(2000);
-    // 2 × 200 slots × 2 s / 40 s = 20.
-    expect(new SlotReserve(200, 'auto', schedule).size()).toBe(20);
-    // Found 20 s late: 2 × 200 × 20 / 50 = 160, bounded by half the slots.
+    // 1.5 × 200 slots × 2 s / 40 s = 15.
+    expect(new SlotReserve(200, 'auto', schedule).size()).toBe(15);
+    // Found 20 s late: 1.5 × 200 × 20 / 50 = 120, bounded by half the slots.
     const slow = new PollSchedule({ minMs: 500, maxMs: 60_000 });
     for (let i = 0; i < 100; i++) slow.observe(60_000, 20_000);
     expect(new SlotReserve(200, 'auto', slow).size()).toBe(100);
@@ -89,13 +89,13 @@ describe('SlotReserve', () => {
     for (let i = 0; i < 100; i++) schedule.observe(42_000, 38_000);
     const reserve = new SlotReserve(200, 'auto', schedule, 30_000);
     const t0 = 1_000_000;
-    for (let id = 1; id <= 20; id++) reserve.saw(id, true, t0);
-    expect(reserve.size(t0)).toBe(20); // as many throttled as reserved: as designed
-    for (let id = 21; id <= 30; id++) reserve.saw(id, true, t0);
-    expect(reserve.size(t0)).toBe(10); // 10 more waiting than reserved: the account has fewer slots
-    for (let id = 21; id <= 30; id++) reserve.saw(id, false, t0); // those started
-    expect(reserve.size(t0)).toBe(20);
-    expect(reserve.size(t0 + 31_000)).toBe(20); // old sightings expire
+    for (let id = 1; id <= 15; id++) reserve.saw(id, true, t0);
+    expect(reserve.size(t0)).toBe(15); // as many throttled as reserved: as designed
+    for (let id = 16; id <= 25; id++) reserve.saw(id, true, t0);
+    expect(reserve.size(t0)).toBe(5); // 10 more waiting than reserved: the account has fewer slots
+    for (let id = 16; id <= 25; id++) reserve.saw(id, false, t0); // those started
+    expect(reserve.size(t0)).toBe(15);
+    expect(reserve.size(t0 + 31_000)).toBe(15); // old sightings expire
     expect(reserve.throttledNow(t0 + 31_000)).toBe(0);
   });
 });

@@ -87,7 +87,7 @@ export class PollSchedule {
  * concurrency). AssemblyAI queues the excess FIFO without refusing it (marked `throttled`), so
  * a small reserve there starts the moment a slot frees, while mediatag is still noticing the
  * transcript that freed it. Sized from what is measured: the slots that free up during one
- * mean detection delay (delay × completion rate = slots × delay / completion time), doubled
+ * mean detection delay (delay × completion rate = slots × delay / completion time), × 1.5
  * for the spread of both, at most half the slots (short files noticed late need that many:
  * 200 slots of 15-second files checked 4 s late free ~55 slots a detection delay); it shrinks when more transcripts are seen throttled
  * than the reserve explains (the account has fewer slots than MAX_IN_FLIGHT says).
@@ -131,7 +131,7 @@ export class SlotReserve {
     const wanted =
       learnt.count < 20 || learnt.meanCompletionMs <= 0
         ? Math.ceil(this.maxInFlight / 20)
-        : Math.ceil((2 * this.maxInFlight * learnt.meanDelayMs) / learnt.meanCompletionMs);
+        : Math.ceil((1.5 * this.maxInFlight * learnt.meanDelayMs) / learnt.meanCompletionMs);
     const sized = Math.min(bound, wanted);
     const excess = Math.max(0, this.throttledNow(now) - sized);
     return Math.max(0, sized - excess);
