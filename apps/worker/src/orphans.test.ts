@@ -1,55 +1,21 @@
-import { randomBytes } from 'node:crypto';
-import { cliEnvSchema, parseEnv } from '@mediatag/config';
 import { resubmittedAfterSearch } from '@mediatag/db';
-import { createTestDatabase, type TestDatabase } from '@mediatag/db/testing';
-import { type Emulator, startEmulator } from '@mediatag/emulator';
-import { createLogger } from '@mediatag/logger';
+import type { TestDatabase } from '@mediatag/db/testing';
+import type { Emulator } from '@mediatag/emulator';
 import { jobIds } from '@mediatag/queue';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createWorkerDeps, type WorkerDeps } from './deps.ts';
-import { startWorkers, type WorkerHandle } from './run.ts';
+import { openTestbed, type Testbed } from './testing.ts';
 
+let bed: Testbed;
 let db: TestDatabase;
 let emulator: Emulator;
-let deps: (WorkerDeps & { close(): Promise<void> }) | undefined;
-let handle: WorkerHandle | undefined;
 
 beforeEach(async () => {
-  db = await createTestDatabase();
-  emulator = await startEmulator({ timeScale: 2 });
+  bed = await openTestbed();
+  ({ db, emulator } = bed);
 });
-afterEach(async () => {
-  await handle?.close(2000);
-  handle = undefined;
-  if (deps) {
-    await deps.redis.eval(
-      `for _, k in ipairs(redis.call('KEYS', ARGV[1])) do redis.call('DEL', k) end return 1`,
-      0,
-      `${deps.queues.prefix}:*`,
-    );
-    await deps.close();
-  }
-  deps = undefined;
-  await emulator.close();
-  await db.drop();
-});
+afterEach(() => bed.close());
 
-async function setUp() {
-  const parsed = parseEnv(cliEnvSchema, {
-    DATABASE_URL: db.url,
-    QUEUE_PREFIX: `mt-test-${randomBytes(4).toString('hex')}`,
-    ASSEMBLYAI_BASE_URL: emulator.url,
-    LLM_GATEWAY_URL: emulator.url,
-    ASSEMBLYAI_API_KEY: 'emulator-key',
-    DATABASE_POOL_SIZE: '4',
-    POLL_MIN_MS: '10',
-    POLL_MAX_MS: '200',
-    TAG_BATCH_SIZE: '1',
-    LOG_LEVEL: 'silent',
-  });
-  deps = await createWorkerDeps(parsed, createLogger({ level: 'silent' }));
-  return deps;
-}
+const setUp = () => bed.deps({ POLL_MIN_MS: '10', POLL_MAX_MS: '200', TAG_BATCH_SIZE: '1' });
 
 /** A file whose last submission attempt has an unknown outcome (it may have reached AssemblyAI). */
 async function uncertainFile(url: string): Promise<number> {
@@ -70,13 +36,7 @@ async function uncertainFile(url: string): Promise<number> {
   return Number(rows[0].id);
 }
 
-async function until(sql: string, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  while ((await db.pool.query(sql)).rows.length === 0) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${sql}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const until = (sql: string) => bed.until(sql);
 
 describe('after a submission whose outcome is unknown', () => {
   it('adopts the transcript an earlier attempt created instead of paying again', async () => {
@@ -90,7 +50,7 @@ describe('after a submission whose outcome is unknown', () => {
       });
     const fileId = await uncertainFile(url);
     await d.queues.transcribe.add('transcribe', { fileId }, { jobId: jobIds.transcribe({ fileId }) });
-    handle = startWorkers(d, { role: 'all', concurrency: 2, reconcile: false });
+    bed.start(d, { role: 'all', concurrency: 2, reconcile: false });
     await until(`SELECT 1 FROM tag_results WHERE status = 'tagged'`);
     const { rows } = await db.pool.query('SELECT transcript_id, submit_search_gave_up_at FROM media_files');
     expect(rows[0]).toEqual({ transcript_id: earlier.id, submit_search_gave_up_at: null });
@@ -110,7 +70,7 @@ describe('after a submission whose outcome is unknown', () => {
       });
     const fileId = await uncertainFile(url);
     await d.queues.transcribe.add('transcribe', { fileId }, { jobId: jobIds.transcribe({ fileId }) });
-    handle = startWorkers(d, { role: 'all', concurrency: 2, reconcile: false });
+    bed.start(d, { role: 'all', concurrency: 2, reconcile: false });
     await until(`SELECT 1 FROM tag_results WHERE status = 'tagged'`);
     const { rows } = await db.pool.query('SELECT submit_search_gave_up_at FROM media_files');
     expect(rows[0].submit_search_gave_up_at).toBeInstanceOf(Date);

@@ -3,8 +3,9 @@ import type { Logger } from '@mediatag/logger';
 import type { Job } from 'bullmq';
 import { batchKeys, batchResponseFormat, buildBatchPrompt, checkBatchAnswer } from './batch-prompt.ts';
 import type { WorkerDeps } from './deps.ts';
-import { AUTH_PAUSE_MS, classify, isLastAttempt, isQueueControl, later, pauseQueue } from './errors.ts';
+import { classify, isLastAttempt, isQueueControl, later, pauseQueue } from './errors.ts';
 import { estimateTokens, textRecord } from './excerpt.ts';
+import { pauseTagging } from './gateway-pause.ts';
 import { saveOrKeep } from './kept-answer.ts';
 import { splitExactly } from './ledger.ts';
 import { takeModel } from './models.ts';
@@ -112,16 +113,8 @@ async function ask(
     const verdict = classify(error);
     switch (verdict.kind) {
       case 'rate-limited':
-        log.warn(
-          { waitMs: verdict.waitMs, requestedMs: verdict.requestedMs, model },
-          'LLM Gateway rate limit: pausing tagging',
-        );
-        await deps.health.quietly(deps.health.gatewayWait(model, verdict.waitMs, 'the gateway answered 429'));
-        return pauseQueue(deps.queues.tag, verdict.waitMs);
       case 'auth':
-        log.error({ reason: verdict.reason }, 'LLM Gateway rejected the API key: pausing tagging');
-        await deps.health.quietly(deps.health.keyRejected('gateway', verdict.reason, AUTH_PAUSE_MS));
-        return pauseQueue(deps.queues.tag, AUTH_PAUSE_MS);
+        return pauseTagging(deps, verdict, model, log);
       case 'permanent': {
         // The batched request itself was refused (e.g. too long for the model): each file is
         // asked for alone, where a refusal is stored against that file only.

@@ -1,53 +1,23 @@
-import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { cliEnvSchema, parseEnv } from '@mediatag/config';
-import { createTestDatabase, type TestDatabase } from '@mediatag/db/testing';
-import { type Emulator, startEmulator } from '@mediatag/emulator';
-import { createLogger } from '@mediatag/logger';
+import type { TestDatabase } from '@mediatag/db/testing';
+import type { Emulator } from '@mediatag/emulator';
+import { createLogger, type Logger } from '@mediatag/logger';
 import { jobIds } from '@mediatag/queue';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createWorkerDeps, type WorkerDeps } from './deps.ts';
-import { startWorkers, type WorkerHandle } from './run.ts';
+import type { WorkerDeps } from './deps.ts';
+import { openTestbed, type Testbed } from './testing.ts';
 
+let bed: Testbed;
 let db: TestDatabase;
 let emulator: Emulator;
-let deps: (WorkerDeps & { close(): Promise<void> }) | undefined;
-let handle: WorkerHandle | undefined;
 
 beforeEach(async () => {
-  db = await createTestDatabase();
-  emulator = await startEmulator({ timeScale: 2, faults: { batchItemFaultRate: 0 } });
+  bed = await openTestbed({ faults: { batchItemFaultRate: 0 } });
+  ({ db, emulator } = bed);
 });
-afterEach(async () => {
-  await handle?.close(2000);
-  handle = undefined;
-  if (deps) {
-    await deps.redis.eval(
-      `for _, k in ipairs(redis.call('KEYS', ARGV[1])) do redis.call('DEL', k) end return 1`,
-      0,
-      `${deps.queues.prefix}:*`,
-    );
-    await deps.close();
-  }
-  deps = undefined;
-  await emulator.close();
-  await db.drop();
-});
+afterEach(() => bed.close());
 
-async function depsWith(env: Record<string, string>, log = createLogger({ level: 'silent' })) {
-  const parsed = parseEnv(cliEnvSchema, {
-    DATABASE_URL: db.url,
-    QUEUE_PREFIX: `mt-test-${randomBytes(4).toString('hex')}`,
-    ASSEMBLYAI_BASE_URL: emulator.url,
-    LLM_GATEWAY_URL: emulator.url,
-    ASSEMBLYAI_API_KEY: 'emulator-key',
-    DATABASE_POOL_SIZE: '4',
-    LOG_LEVEL: 'silent',
-    ...env,
-  });
-  deps = await createWorkerDeps(parsed, log);
-  return deps;
-}
+const depsWith = (env: Record<string, string>, log?: Logger) => bed.deps(env, log);
 
 /** Transcribed files (ids made up: the gateway is never reached for them) in a `media` batch. */
 async function completedFiles(n: number): Promise<{ fileIds: number[]; taxonomyId: number }> {
@@ -83,7 +53,7 @@ describe('tag job control flow', () => {
       // attempts: 1 = every run is the job's last attempt.
       await d.queues.tag.add('tag', data, { jobId: jobIds.tag(data), attempts: 1 });
     }
-    handle = startWorkers(d, { role: 'tag', concurrency: 1, reconcile: false });
+    bed.start(d, { role: 'tag', concurrency: 1, reconcile: false });
     // The first file's request reaches the gateway, which does not know its made-up transcript.
     const deadline = Date.now() + 10_000;
     for (;;) {
@@ -147,16 +117,7 @@ async function transcribedSamples(d: WorkerDeps, ids: string[]) {
   return { fileIds, taxonomyId };
 }
 
-async function until(sql: string, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  while ((await db.pool.query(sql)).rows.length === 0) {
-    if (Date.now() > deadline)
-      throw new Error(
-        `timed out: ${sql}: ${JSON.stringify((await db.pool.query('SELECT media_file_id, status, solo, lease_until, error FROM tag_results')).rows)}`,
-      );
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const until = (sql: string) => bed.until(sql);
 
 describe('a paid answer whose save fails is kept with the job, not asked for again', () => {
   const samples = ['sports-01', 'politics-01', 'technology-01'];
@@ -167,7 +128,7 @@ describe('a paid answer whose save fails is kept with the job, not asked for aga
     await failOnce('tag_results', `NEW.status <> 'pending'`);
     const data = { fileId: fileIds[0] as number, taxonomyId };
     await d.queues.tag.add('tag', data, { jobId: jobIds.tag(data), backoff: { type: 'fixed', delay: 100 } });
-    handle = startWorkers(d, { role: 'tag', concurrency: 1, reconcile: false });
+    bed.start(d, { role: 'tag', concurrency: 1, reconcile: false });
     await until(`SELECT 1 FROM tag_results WHERE status = 'tagged'`);
     expect(emulator.stats().gatewayCalls).toBe(1);
     const { rows } = await db.pool.query('SELECT topic, attempts FROM tag_results');
@@ -186,7 +147,7 @@ describe('a paid answer whose save fails is kept with the job, not asked for aga
     await failOnce('tag_results', `NEW.status <> 'pending'`);
     const data = { fileId: fileIds[0] as number, taxonomyId };
     await d.queues.tag.add('tag', data, { jobId: jobIds.tag(data), backoff: { type: 'fixed', delay: 100 } });
-    handle = startWorkers(d, { role: 'tag', concurrency: 1, reconcile: false });
+    bed.start(d, { role: 'tag', concurrency: 1, reconcile: false });
     await until(`SELECT 1 FROM tag_results WHERE status = 'tagged' HAVING count(*) = 3`);
     expect(emulator.stats().gatewayCalls).toBe(1);
     const { rows } = await db.pool.query('SELECT topic FROM tag_results ORDER BY media_file_id');
@@ -225,7 +186,7 @@ describe('a submission whose id cannot be saved', () => {
       jobId: jobIds.transcribe(data),
       backoff: { type: 'fixed', delay: 100 },
     });
-    handle = startWorkers(d, { role: 'all', concurrency: 2, reconcile: false });
+    bed.start(d, { role: 'all', concurrency: 2, reconcile: false });
     await until(`SELECT 1 FROM tag_results WHERE status = 'tagged'`);
     const logged = lines.filter((l) => l.level === 50 && typeof l.transcriptId === 'string');
     expect(logged).toHaveLength(1);

@@ -4,15 +4,9 @@ import type { Logger } from '@mediatag/logger';
 import { parsePayload } from '@mediatag/queue';
 import type { Job } from 'bullmq';
 import type { WorkerDeps } from './deps.ts';
-import {
-  AUTH_PAUSE_MS,
-  classify,
-  isLastAttempt,
-  isQueueControl,
-  pauseQueue,
-  unrecoverable,
-} from './errors.ts';
+import { classify, isLastAttempt, isQueueControl, pauseQueue, unrecoverable } from './errors.ts';
 import { markTranscriptGone } from './files.ts';
+import { pauseTagging } from './gateway-pause.ts';
 import { saveKept, saveOrKeep } from './kept-answer.ts';
 import { modelFor, takeModel } from './models.ts';
 import { buildPrompt, buildRepairPrompt, parseAnswer } from './prompt.ts';
@@ -136,16 +130,8 @@ async function tagAlone(job: Job, deps: WorkerDeps, target: TagTarget, log: Logg
     const verdict = classify(error);
     switch (verdict.kind) {
       case 'rate-limited':
-        log.warn(
-          { waitMs: verdict.waitMs, requestedMs: verdict.requestedMs },
-          'LLM Gateway rate limit: pausing tagging',
-        );
-        await deps.health.quietly(deps.health.gatewayWait(model, verdict.waitMs, 'the gateway answered 429'));
-        return pauseQueue(deps.queues.tag, verdict.waitMs);
       case 'auth':
-        log.error({ reason: verdict.reason }, 'LLM Gateway rejected the API key: pausing tagging');
-        await deps.health.quietly(deps.health.keyRejected('gateway', verdict.reason, AUTH_PAUSE_MS));
-        return pauseQueue(deps.queues.tag, AUTH_PAUSE_MS);
+        return pauseTagging(deps, verdict, model, log);
       case 'permanent':
         await saveTagOutcome(deps.db, fileId, taxonomyId, errorOutcome(model, verdict.reason));
         throw unrecoverable(verdict.reason);
