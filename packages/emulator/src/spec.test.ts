@@ -1,7 +1,7 @@
 // Every response body the project relies on is validated against AssemblyAI's published schemas
-// (REST v2 openapi.json, llm-gateway.yml) when a copy of them is found (findSpecDir); without one
-// the suite is skipped. Where production differs from the spec, the production behaviour is
-// asserted instead: the test "production differences from the spec" says which.
+// (REST v2 openapi.json, llm-gateway.yml), vendored in packages/emulator/spec/. Where production
+// differs from the spec, the production behaviour is asserted instead: the test "production
+// differences from the spec" says which.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, parse } from 'node:path';
@@ -14,11 +14,14 @@ import { type Emulator, LOOKUP_ERROR, startEmulator } from './index.ts';
 import { MEDIA_TAXONOMY } from './samples/index.ts';
 import { type Body, client, taggingPrompt, waitFor } from './testing.ts';
 
+/** The vendored copy of the published spec files. */
+const specDir = fileURLToPath(new URL('../spec/', import.meta.url));
+
 /**
- * The optional copy of the published spec files: a shared/assemblyai-spec/ folder in any folder
- * above this file (it is not part of the repository); null when there is none.
+ * A shared/assemblyai-spec/ folder in any folder above this file, where a checkout keeps the
+ * published files it was given (not part of the repository); null when there is none.
  */
-function findSpecDir(): string | null {
+function findSharedSpecDir(): string | null {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (dir !== parse(dir).root) {
     const candidate = join(dir, 'shared', 'assemblyai-spec');
@@ -28,13 +31,16 @@ function findSpecDir(): string | null {
   return null;
 }
 
-const specDir = findSpecDir();
-const suite = specDir ? describe : describe.skip;
-if (!specDir) {
-  console.warn(
-    'spec.test.ts skipped: shared/assemblyai-spec (openapi.json, llm-gateway.yml) not found above the repo',
-  );
-}
+describe('the vendored spec', () => {
+  it('is the published one, byte for byte, wherever a shared copy is present', () => {
+    for (const name of ['openapi.json', 'llm-gateway.yml']) {
+      const vendored = readFileSync(join(specDir, name), 'utf8');
+      expect(vendored.length).toBeGreaterThan(1000);
+      const shared = findSharedSpecDir();
+      if (shared) expect(vendored).toBe(readFileSync(join(shared, name), 'utf8'));
+    }
+  });
+});
 
 function buildValidator(dir: string) {
   const ajv = new Ajv2020({ strict: false, allErrors: true });
@@ -57,13 +63,13 @@ function buildValidator(dir: string) {
   };
 }
 
-suite('responses validate against the published AssemblyAI schemas', () => {
+describe('responses validate against the published AssemblyAI schemas', () => {
   let emu: Emulator;
   let api: ReturnType<typeof client>;
   let check: ReturnType<typeof buildValidator>;
 
   beforeAll(async () => {
-    check = buildValidator(specDir as string);
+    check = buildValidator(specDir);
     // 60 ms per emulated second: ~30 ms queued, ~200 ms processing, slow enough to observe each status.
     emu = await startEmulator({ timeScale: 60, processing: { jitter: 0 } });
     api = client(emu.url);
