@@ -20,11 +20,11 @@ describe('chaos: faults injected by the API', () => {
       name: 'chaos-faults',
       emulator: {
         timeScale: 100,
-        // ~75 requests/s on /v2, and the gateway at 10 requests/s (60 per emulated minute of
-        // 6 real s at this timeScale): well under what 2 workers would send (1,000 tag calls in
-        // well under a minute).
+        // ~75 requests/s on /v2, and the gateway at 1 request/s (6 per emulated minute of 6 real
+        // s at this timeScale): well under what 2 workers would send even batched (1,000 files
+        // at up to 20 a request are 50+ requests within seconds).
         rateLimit: { requests: 150, windowSeconds: 2 },
-        gateway: { requestsPerMinute: 60 },
+        gateway: { requestsPerMinute: 6 },
         faults: { http500Rate: 0.05, dropRate: 0.02, slowRate: 0.05, slowMs: 1500 },
       },
       env: {

@@ -241,7 +241,14 @@ describe('input abuse: feeds (mediatag enqueue --rss)', () => {
     const smallItems = Math.ceil((1024 * 1024) / itemBytes);
     const s = await stack('abuse-feed');
     const small = await s.cli(
-      ['enqueue', '--rss', `${base}/feed?items=${smallItems}`, '--batch', 'feed-small'],
+      [
+        'enqueue',
+        '--rss',
+        `${base}/feed?items=${smallItems}`,
+        '--allow-private-hosts',
+        '--batch',
+        'feed-small',
+      ],
       {
         measureRss: true,
         timeoutMs: 300_000,
@@ -249,10 +256,13 @@ describe('input abuse: feeds (mediatag enqueue --rss)', () => {
     );
     expect(small.code, small.stderr.slice(-500)).toBe(0);
     expect(small.stdout).toContain(`added ${smallItems},`);
-    const big = await s.cli(['enqueue', '--rss', `${base}/feed?items=${bigItems}`, '--batch', 'feed-big'], {
-      measureRss: true,
-      timeoutMs: 300_000,
-    });
+    const big = await s.cli(
+      ['enqueue', '--rss', `${base}/feed?items=${bigItems}`, '--allow-private-hosts', '--batch', 'feed-big'],
+      {
+        measureRss: true,
+        timeoutMs: 300_000,
+      },
+    );
     expect(big.code, big.stderr.slice(-500)).toBe(0);
     expect(big.stdout).toContain(`added ${bigItems},`);
     console.log(
@@ -264,10 +274,13 @@ describe('input abuse: feeds (mediatag enqueue --rss)', () => {
 
   it('a feed that never ends stops at FEED_MAX_BYTES with a clear message (exit 2)', async () => {
     const s = await stack('abuse-endless', { FEED_MAX_BYTES: String(20 * 1024 * 1024) });
-    const run = await s.cli(['enqueue', '--rss', `${base}/endless`, '--batch', 'endless'], {
-      measureRss: true,
-      timeoutMs: 120_000,
-    });
+    const run = await s.cli(
+      ['enqueue', '--rss', `${base}/endless`, '--allow-private-hosts', '--batch', 'endless'],
+      {
+        measureRss: true,
+        timeoutMs: 120_000,
+      },
+    );
     expect(run.signal, 'killed by the test timeout').toBeNull();
     expect(run.code, run.stderr.slice(-500)).toBe(2);
     expect(run.stderr).toMatch(/larger than 20971520 bytes/);
