@@ -1,27 +1,9 @@
 import { cliEnvSchema, parseEnv } from '@mediatag/config';
-import type { Progress } from '@mediatag/db';
+import { emptyProgress, type Progress } from '@mediatag/db';
 import { describe, expect, it } from 'vitest';
 import { describePace, pace } from './pace.ts';
 
-const progress = (p: Partial<Progress>): Progress => ({
-  batch: 'b',
-  total: 0,
-  pending: 0,
-  queued: 0,
-  processing: 0,
-  tagging: 0,
-  tagged: 0,
-  unmatched: 0,
-  transcriptErrors: 0,
-  tagErrors: 0,
-  final: 0,
-  failed: 0,
-  audioSeconds: 0,
-  inputTokens: 0,
-  outputTokens: 0,
-  costUsd: 0,
-  ...p,
-});
+const progress = (p: Partial<Progress>): Progress => ({ ...emptyProgress('b'), ...p });
 
 describe('pace: which limit binds and the ETA it gives', () => {
   const backlog = progress({ total: 10_000, pending: 10_000 });

@@ -3,6 +3,7 @@ import type { TestDatabase } from '@mediatag/db/testing';
 import type { Emulator } from '@mediatag/emulator';
 import { jobIds } from '@mediatag/queue';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { WorkerDeps } from './deps.ts';
 import { openTestbed, type Testbed } from './testing.ts';
 
 let bed: Testbed;
@@ -38,22 +39,30 @@ async function uncertainFile(url: string): Promise<number> {
 
 const until = (sql: string) => bed.until(sql);
 
+/**
+ * An earlier attempt that reached AssemblyAI for `url`, then three newer transcripts of other
+ * files; then the file's transcribe job runs until the file is tagged. Returns the earlier id.
+ */
+async function resumeAfterUncertainAttempt(d: WorkerDeps, url: string): Promise<string> {
+  const earlier = await d.aai.submitTranscript({ audio_url: url, speech_models: ['universal-3-pro'] });
+  for (let i = 0; i < 3; i++)
+    await d.aai.submitTranscript({
+      audio_url: `${emulator.url}/audio/${i}.mp3`,
+      speech_models: ['universal-3-pro'],
+    });
+  const fileId = await uncertainFile(url);
+  await d.queues.transcribe.add('transcribe', { fileId }, { jobId: jobIds.transcribe({ fileId }) });
+  bed.start(d, { role: 'all', concurrency: 2, reconcile: false });
+  await until(`SELECT 1 FROM tag_results WHERE status = 'tagged'`);
+  return earlier.id;
+}
+
 describe('after a submission whose outcome is unknown', () => {
   it('adopts the transcript an earlier attempt created instead of paying again', async () => {
     const d = await setUp();
-    const url = `${emulator.url}/samples/sports-01.mp3`;
-    const earlier = await d.aai.submitTranscript({ audio_url: url, speech_models: ['universal-3-pro'] });
-    for (let i = 0; i < 3; i++)
-      await d.aai.submitTranscript({
-        audio_url: `${emulator.url}/audio/${i}.mp3`,
-        speech_models: ['universal-3-pro'],
-      });
-    const fileId = await uncertainFile(url);
-    await d.queues.transcribe.add('transcribe', { fileId }, { jobId: jobIds.transcribe({ fileId }) });
-    bed.start(d, { role: 'all', concurrency: 2, reconcile: false });
-    await until(`SELECT 1 FROM tag_results WHERE status = 'tagged'`);
+    const earlier = await resumeAfterUncertainAttempt(d, `${emulator.url}/samples/sports-01.mp3`);
     const { rows } = await db.pool.query('SELECT transcript_id, submit_search_gave_up_at FROM media_files');
-    expect(rows[0]).toEqual({ transcript_id: earlier.id, submit_search_gave_up_at: null });
+    expect(rows[0]).toEqual({ transcript_id: earlier, submit_search_gave_up_at: null });
     expect(emulator.stats().submissions).toBe(4);
   });
 
@@ -61,17 +70,7 @@ describe('after a submission whose outcome is unknown', () => {
     const d = await setUp();
     // Two transcripts a page, one page: the earlier attempt's is further back than that.
     d.settings.orphanSearch = { pageSize: 2, maxPages: 1 };
-    const url = `${emulator.url}/samples/politics-01.mp3`;
-    await d.aai.submitTranscript({ audio_url: url, speech_models: ['universal-3-pro'] });
-    for (let i = 0; i < 3; i++)
-      await d.aai.submitTranscript({
-        audio_url: `${emulator.url}/audio/${i}.mp3`,
-        speech_models: ['universal-3-pro'],
-      });
-    const fileId = await uncertainFile(url);
-    await d.queues.transcribe.add('transcribe', { fileId }, { jobId: jobIds.transcribe({ fileId }) });
-    bed.start(d, { role: 'all', concurrency: 2, reconcile: false });
-    await until(`SELECT 1 FROM tag_results WHERE status = 'tagged'`);
+    await resumeAfterUncertainAttempt(d, `${emulator.url}/samples/politics-01.mp3`);
     const { rows } = await db.pool.query('SELECT submit_search_gave_up_at FROM media_files');
     expect(rows[0].submit_search_gave_up_at).toBeInstanceOf(Date);
     expect(emulator.stats().submissions).toBe(5); // paid again: the search did not reach it

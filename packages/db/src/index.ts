@@ -12,6 +12,7 @@ export {
 } from './migrate.ts';
 export {
   batchProgress,
+  emptyProgress,
   type Progress,
   type RecentPace,
   recentPace,

@@ -25,6 +25,28 @@ export interface Progress {
   costUsd: number;
 }
 
+/** The progress of a batch with no files (it has no row in `tagged_files`). */
+export function emptyProgress(batch: string): Progress {
+  return {
+    batch,
+    total: 0,
+    pending: 0,
+    queued: 0,
+    processing: 0,
+    tagging: 0,
+    tagged: 0,
+    unmatched: 0,
+    transcriptErrors: 0,
+    tagErrors: 0,
+    final: 0,
+    failed: 0,
+    audioSeconds: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    costUsd: 0,
+  };
+}
+
 /** Counts per stage from `tagged_files`, for one batch or every batch. */
 export async function batchProgress(db: Db, batch?: string): Promise<Progress[]> {
   const filter = batch === undefined ? sql`` : sql`WHERE batch = ${batch}`;

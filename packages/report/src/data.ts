@@ -1,4 +1,4 @@
-import { batchProgress, type Db, type Progress } from '@mediatag/db';
+import { batchProgress, type Db, emptyProgress, type Progress } from '@mediatag/db';
 import { type Evaluation, loadEvaluations } from './evaluation.ts';
 import { type Binning, chooseBinning } from './histogram.ts';
 
@@ -199,28 +199,6 @@ function problemFile(r: Record<string, unknown>): ProblemFile {
     tagStatus,
     reason: r.error == null ? null : String(r.error),
     rawAnswer: r.raw_answer == null ? null : String(r.raw_answer),
-  };
-}
-
-/** A batch with no files has no row in tagged_files. */
-function emptyProgress(batch: string): Progress {
-  return {
-    batch,
-    total: 0,
-    pending: 0,
-    queued: 0,
-    processing: 0,
-    tagging: 0,
-    tagged: 0,
-    unmatched: 0,
-    transcriptErrors: 0,
-    tagErrors: 0,
-    final: 0,
-    failed: 0,
-    audioSeconds: 0,
-    inputTokens: 0,
-    outputTokens: 0,
-    costUsd: 0,
   };
 }
 
