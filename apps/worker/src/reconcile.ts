@@ -1,3 +1,4 @@
+import { countUnsubmitted, inFlightFileIds, unsubmittedFileIds, untaggedPairs } from '@mediatag/db';
 import { ensureJobs } from '@mediatag/queue';
 import type { WorkerDeps } from './deps.ts';
 
@@ -18,11 +19,7 @@ export interface ReconcileReport {
  * the transcribe queue holds fewer jobs than Postgres has unsubmitted files.
  */
 export async function reconcile(deps: WorkerDeps, options: { full: boolean }): Promise<ReconcileReport> {
-  const q = (text: string) => deps.db.$client.query(text).then((r) => r.rows);
-  const inFlightRows = await q(
-    `SELECT id FROM media_files WHERE transcript_status IN ('queued', 'processing') AND transcript_id IS NOT NULL`,
-  );
-  const inFlightIds = inFlightRows.map((r) => Number(r.id));
+  const inFlightIds = await inFlightFileIds(deps.db);
   const inFlight = await deps.inFlight.rebuild(inFlightIds, 60_000);
   const pollJobs = await ensureJobs(
     deps.queues.poll,
@@ -30,10 +27,7 @@ export async function reconcile(deps: WorkerDeps, options: { full: boolean }): P
     inFlightIds.map((fileId) => ({ fileId })),
   );
 
-  const [pendingCount] = await q(
-    `SELECT count(*)::int AS n FROM media_files m WHERE transcript_status = 'pending'
-       AND EXISTS (SELECT 1 FROM batch_files bf WHERE bf.media_file_id = m.id)`,
-  );
+  const pendingCount = await countUnsubmitted(deps.db);
   const queued = await deps.queues.transcribe.getJobCountByTypes(
     'waiting',
     'delayed',
@@ -42,29 +36,16 @@ export async function reconcile(deps: WorkerDeps, options: { full: boolean }): P
     'waiting-children',
   );
   let transcribeJobs = 0;
-  if (options.full || queued < Number(pendingCount?.n ?? 0)) {
-    const pending = await q(
-      `SELECT id FROM media_files m WHERE transcript_status = 'pending'
-         AND EXISTS (SELECT 1 FROM batch_files bf WHERE bf.media_file_id = m.id) ORDER BY id`,
-    );
+  if (options.full || queued < pendingCount) {
+    const pending = await unsubmittedFileIds(deps.db);
     transcribeJobs = await ensureJobs(
       deps.queues.transcribe,
       'transcribe',
-      pending.map((r) => ({ fileId: Number(r.id) })),
+      pending.map((fileId) => ({ fileId })),
     );
   }
 
-  const untagged = await q(
-    `SELECT DISTINCT m.id, b.taxonomy_id FROM media_files m
-       JOIN batch_files bf ON bf.media_file_id = m.id JOIN batches b ON b.id = bf.batch_id
-       LEFT JOIN tag_results r ON r.media_file_id = m.id AND r.taxonomy_id = b.taxonomy_id
-      WHERE m.transcript_status = 'completed' AND (r.status IS NULL OR r.status = 'pending')`,
-  );
-  const tagJobs = await ensureJobs(
-    deps.queues.tag,
-    'tag',
-    untagged.map((r) => ({ fileId: Number(r.id), taxonomyId: Number(r.taxonomy_id) })),
-  );
+  const tagJobs = await ensureJobs(deps.queues.tag, 'tag', await untaggedPairs(deps.db));
   await deps.redis.set(`${deps.keyPrefix}:epoch`, String(Date.now()));
   return { full: options.full, inFlight, transcribeJobs, pollJobs, tagJobs };
 }

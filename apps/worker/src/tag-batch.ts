@@ -1,3 +1,15 @@
+import {
+  type BatchOutcome,
+  type ClaimedFile,
+  claimBatch,
+  countReady,
+  errorOutcome,
+  releaseBatch,
+  saveBatchOutcomes,
+  saveTagOutcome,
+  saveTranscriptText,
+  type TagTarget,
+} from '@mediatag/db';
 import { toError } from '@mediatag/errors';
 import type { Logger } from '@mediatag/logger';
 import type { Job } from 'bullmq';
@@ -7,21 +19,8 @@ import { classify, isLastAttempt, isQueueControl, later, pauseQueue } from './er
 import { estimateTokens, textRecord } from './excerpt.ts';
 import { pauseTagging } from './gateway-pause.ts';
 import { saveOrKeep } from './kept-answer.ts';
-import { splitExactly } from './ledger.ts';
+import { costOf, splitExactly } from './ledger.ts';
 import { takeModel } from './models.ts';
-import {
-  type BatchOutcome,
-  type ClaimedFile,
-  claimBatch,
-  costOf,
-  countReady,
-  errorOutcome,
-  releaseBatch,
-  saveBatchOutcomes,
-  saveTagOutcome,
-  saveTranscriptText,
-  type TagTarget,
-} from './tag-store.ts';
 
 /** Tokens a file without a stored excerpt is assumed to take when sizing a batch. */
 const UNKNOWN_EXCERPT_TOKENS = 4000;

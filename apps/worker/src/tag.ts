@@ -1,25 +1,25 @@
 import { NotFoundError } from '@mediatag/assemblyai';
+import {
+  errorOutcome,
+  loadTagTarget,
+  markTranscriptGone,
+  saveTagOutcome,
+  storedExcerpt,
+  type TagOutcome,
+  type TagTarget,
+} from '@mediatag/db';
 import { type ChatResult, injectTranscript } from '@mediatag/gateway';
 import type { Logger } from '@mediatag/logger';
 import { parsePayload } from '@mediatag/queue';
 import type { Job } from 'bullmq';
 import type { WorkerDeps } from './deps.ts';
 import { classify, isLastAttempt, isQueueControl, pauseQueue, unrecoverable } from './errors.ts';
-import { markTranscriptGone } from './files.ts';
 import { pauseTagging } from './gateway-pause.ts';
 import { saveKept, saveOrKeep } from './kept-answer.ts';
+import { costOf } from './ledger.ts';
 import { modelFor, takeModel } from './models.ts';
 import { buildPrompt, buildRepairPrompt, parseAnswer } from './prompt.ts';
 import { tagBatch } from './tag-batch.ts';
-import {
-  costOf,
-  errorOutcome,
-  loadTagTarget,
-  saveTagOutcome,
-  storedExcerpt,
-  type TagOutcome,
-  type TagTarget,
-} from './tag-store.ts';
 
 /** A gateway answer and the model that gave it. */
 type Asked = ChatResult & { model: string };

@@ -1,9 +1,3 @@
-import type { Logger } from '@mediatag/logger';
-import { jobIds, parsePayload } from '@mediatag/queue';
-import { DelayedError, type Job } from 'bullmq';
-import { CAP_RECHECK_MS, holdIfCapped } from './cap.ts';
-import type { WorkerDeps } from './deps.ts';
-import { AUTH_PAUSE_MS, classify, isLastAttempt, later, pauseQueue, unrecoverable } from './errors.ts';
 import {
   claimSubmission,
   type FileRow,
@@ -11,7 +5,13 @@ import {
   markFileError,
   releaseClaim,
   saveTranscriptId,
-} from './files.ts';
+} from '@mediatag/db';
+import type { Logger } from '@mediatag/logger';
+import { jobIds, parsePayload } from '@mediatag/queue';
+import { DelayedError, type Job } from 'bullmq';
+import { CAP_RECHECK_MS, holdIfCapped } from './cap.ts';
+import type { WorkerDeps } from './deps.ts';
+import { AUTH_PAUSE_MS, classify, isLastAttempt, later, pauseQueue, unrecoverable } from './errors.ts';
 import { findEarlierSubmission } from './orphans.ts';
 import type { PollSchedule, SlotReserve } from './schedule.ts';
 

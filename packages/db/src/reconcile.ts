@@ -1,0 +1,48 @@
+// What `reconcile` reads to rebuild Redis from Postgres (invariant 4 in docs/ARCHITECTURE.md).
+import type { Db } from './client.ts';
+import { run } from './statement.ts';
+
+/** Files submitted and not finished: each holds an in-flight slot and needs a poll job. */
+export async function inFlightFileIds(db: Db): Promise<number[]> {
+  const { rows } = await run<{ id: string }>(
+    db,
+    'reconcile/in_flight',
+    `SELECT id FROM media_files WHERE transcript_status IN ('queued', 'processing') AND transcript_id IS NOT NULL`,
+  );
+  return rows.map((r) => Number(r.id));
+}
+
+/** How many files of some batch are not submitted yet. */
+export async function countUnsubmitted(db: Db): Promise<number> {
+  const { rows } = await run<{ n: number }>(
+    db,
+    'reconcile/count_unsubmitted',
+    `SELECT count(*)::int AS n FROM media_files m WHERE transcript_status = 'pending'
+       AND EXISTS (SELECT 1 FROM batch_files bf WHERE bf.media_file_id = m.id)`,
+  );
+  return rows[0]?.n ?? 0;
+}
+
+/** The files of some batch not submitted yet, by id: each needs a transcribe job. */
+export async function unsubmittedFileIds(db: Db): Promise<number[]> {
+  const { rows } = await run<{ id: string }>(
+    db,
+    'reconcile/unsubmitted',
+    `SELECT id FROM media_files m WHERE transcript_status = 'pending'
+         AND EXISTS (SELECT 1 FROM batch_files bf WHERE bf.media_file_id = m.id) ORDER BY id`,
+  );
+  return rows.map((r) => Number(r.id));
+}
+
+/** Transcribed files still missing the topic of one of their batches' taxonomies: each needs a tag job. */
+export async function untaggedPairs(db: Db): Promise<Array<{ fileId: number; taxonomyId: number }>> {
+  const { rows } = await run<{ id: string; taxonomy_id: number }>(
+    db,
+    'reconcile/untagged',
+    `SELECT DISTINCT m.id, b.taxonomy_id FROM media_files m
+       JOIN batch_files bf ON bf.media_file_id = m.id JOIN batches b ON b.id = bf.batch_id
+       LEFT JOIN tag_results r ON r.media_file_id = m.id AND r.taxonomy_id = b.taxonomy_id
+      WHERE m.transcript_status = 'completed' AND (r.status IS NULL OR r.status = 'pending')`,
+  );
+  return rows.map((r) => ({ fileId: Number(r.id), taxonomyId: Number(r.taxonomy_id) }));
+}

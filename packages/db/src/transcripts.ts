@@ -1,0 +1,139 @@
+// A submitted file as AssemblyAI reports on it: processing, completed (with what it cost and
+// the text kept for tagging), failed, gone, or sent back to be submitted again.
+import type { Db } from './client.ts';
+import { run } from './statement.ts';
+
+/** Records queued → processing (only when it changed, to keep polls cheap). */
+export async function markProcessing(db: Db, id: number): Promise<void> {
+  await run(
+    db,
+    'transcripts/mark_processing',
+    `UPDATE media_files SET transcript_status = 'processing', updated_at = now()
+     WHERE id = $1 AND transcript_status = 'queued'`,
+    [id],
+  );
+}
+
+/** The text kept when a transcript completes (see transcript_texts). */
+export interface TextRecord {
+  excerpt: string;
+  excerptTokens: number;
+  fullText: string | null;
+  fullTokens: number;
+}
+
+/** What a completed transcript is recorded with. */
+export interface Completion {
+  audioDuration: number | null;
+  languageCode: string | null;
+  speechModel: string | null;
+  costUsd: number | null;
+  text?: TextRecord | null;
+}
+
+// The charge goes in the ledger in the same statement as the completion, once per transcript
+// id (a second completion of the same id, e.g. a duplicate poll, bills nothing), to the first
+// batch that listed the file: the one that submitted it.
+const COMPLETE = `WITH done AS (
+       UPDATE media_files SET transcript_status = 'completed', audio_duration_s = $2, language_code = $3,
+           speech_model = $4, cost_usd = $5, completed_at = coalesce(completed_at, now()), error = NULL,
+           error_kind = NULL, updated_at = now()
+         WHERE id = $1 RETURNING id, transcript_id
+     ), billed AS (
+       INSERT INTO cost_ledger (kind, media_file_id, batch_id, transcript_id, audio_seconds, cost_usd)
+       SELECT 'transcription', d.id,
+              (SELECT bf.batch_id FROM batch_files bf WHERE bf.media_file_id = d.id
+                ORDER BY bf.created_at, bf.batch_id LIMIT 1),
+              d.transcript_id, $2, $5
+         FROM done d WHERE $5::numeric IS NOT NULL AND d.transcript_id IS NOT NULL
+       ON CONFLICT (transcript_id) WHERE kind = 'transcription' DO NOTHING
+     )
+     INSERT INTO transcript_texts (media_file_id, excerpt, excerpt_tokens, full_text, full_tokens)
+     SELECT id, $6, $7, $8, $9 FROM done WHERE $6::text IS NOT NULL
+     ON CONFLICT (media_file_id) DO UPDATE SET excerpt = EXCLUDED.excerpt,
+       excerpt_tokens = EXCLUDED.excerpt_tokens, full_text = EXCLUDED.full_text, full_tokens = EXCLUDED.full_tokens`;
+
+const PENDING_TAGS = `WITH needed AS (
+       SELECT DISTINCT b.taxonomy_id FROM batch_files bf JOIN batches b ON b.id = bf.batch_id
+        WHERE bf.media_file_id = $1 AND NOT EXISTS (
+          SELECT 1 FROM tag_results r WHERE r.media_file_id = $1 AND r.taxonomy_id = b.taxonomy_id
+            AND r.status IN ('tagged', 'unmatched'))
+     ), made AS (
+       INSERT INTO tag_results (media_file_id, taxonomy_id) SELECT $1, taxonomy_id FROM needed
+       ON CONFLICT DO NOTHING
+     )
+     SELECT taxonomy_id FROM needed`;
+
+/**
+ * Records a completed transcript (and the text kept for tagging, in the same statement) and
+ * returns the taxonomies to tag it with: the current taxonomy of every batch that lists the
+ * file and has no result for it yet, each given its `pending` result row so batched requests
+ * can claim it. Two autocommitted statements, deliberately not one: the UPDATE waits for an
+ * enqueue holding the row FOR SHARE, and the second statement then takes a fresh snapshot
+ * that sees the batch that enqueue added (a single statement would read with its
+ * start-of-statement snapshot).
+ */
+export async function markCompleted(db: Db, id: number, t: Completion): Promise<number[]> {
+  const text = t.text ?? null;
+  await run(db, 'transcripts/complete', COMPLETE, [
+    id,
+    t.audioDuration,
+    t.languageCode,
+    t.speechModel,
+    t.costUsd,
+    text?.excerpt ?? null,
+    text?.excerptTokens ?? null,
+    text?.fullText ?? null,
+    text?.fullTokens ?? null,
+  ]);
+  const { rows } = await run<{ taxonomy_id: number }>(db, 'transcripts/pending_tags', PENDING_TAGS, [id]);
+  return rows.map((r) => Number(r.taxonomy_id));
+}
+
+/** Why a file failed; tells `retry` whether to resubmit or re-poll. */
+export type FileErrorKind = 'api' | 'submit' | 'poll' | 'gone';
+
+/** Marks a file failed with the reason; `kind` tells `retry` whether to resubmit or re-poll. */
+export async function markFileError(db: Db, id: number, kind: FileErrorKind, reason: string): Promise<void> {
+  await run(
+    db,
+    'transcripts/mark_error',
+    `UPDATE media_files SET transcript_status = 'error', error = $3, error_kind = $2,
+       submit_claimed_at = NULL, updated_at = now()
+     WHERE id = $1 AND transcript_status <> 'completed'`,
+    [id, kind, reason.slice(0, 2000)],
+  );
+}
+
+/**
+ * A completed file whose transcript AssemblyAI no longer has (deleted by the account or a
+ * retention policy): it stays completed, and tagging uses its stored excerpt from now on.
+ */
+export async function markTranscriptGone(db: Db, id: number): Promise<void> {
+  await run(
+    db,
+    'transcripts/mark_gone',
+    `UPDATE media_files SET error_kind = 'gone', updated_at = now()
+     WHERE id = $1 AND transcript_status = 'completed' AND error_kind IS DISTINCT FROM 'gone'`,
+    [id],
+  );
+}
+
+/**
+ * Sends a file whose transcript failed to download its audio back to `pending`, once: the
+ * failed id is kept in failed_transcript_ids (as `mediatag retry` does). False when the file
+ * has another transcript by now or was already sent back once.
+ */
+export async function requeueAfterDownloadError(db: Db, id: number, transcriptId: string): Promise<boolean> {
+  const { rowCount } = await run(
+    db,
+    'transcripts/requeue_after_download_error',
+    `UPDATE media_files SET failed_transcript_ids = array_append(failed_transcript_ids, transcript_id),
+       transcript_id = NULL, transcript_status = 'pending', download_retries = download_retries + 1,
+       error = NULL, error_kind = NULL, submit_claimed_at = NULL, submit_uncertain_since = NULL,
+       updated_at = now()
+     WHERE id = $1 AND transcript_id = $2 AND download_retries = 0`,
+    [id, transcriptId],
+  );
+  return rowCount === 1;
+}
