@@ -265,6 +265,14 @@ export class Stack {
     };
   }
 
+  /** Process ids of the Postgres backends connected to this stack's database (its programs and the bench). */
+  async backendPids(): Promise<number[]> {
+    const { rows } = await this.pool.query(
+      'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+    );
+    return rows.map((r) => Number(r.pid));
+  }
+
   /** Polls Postgres every `intervalMs` until every file of the batch is final. */
   async waitFinal(
     batch: string,

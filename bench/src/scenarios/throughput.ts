@@ -45,8 +45,10 @@ export interface ThroughputCase {
   cpu: CpuReport;
   /** Postgres transactions on the run's database per file during the drain (= statements: each autocommits). */
   statementsPerFile: number;
-  /** Postgres CPU ms per file (the whole server: other sessions on this machine count too). */
+  /** Postgres CPU ms per file: the whole server (other sessions on this machine count too) … */
   postgresCpuMsPerFile: number;
+  /** … and only the backends of this run's database (no WAL writer or other shared process). */
+  backendCpuMsPerFile: number;
   /** Share of `media_files` / `tag_results` row updates that were HOT (no index entry written). */
   hotShare: { mediaFiles: number; tagResults: number };
 }
@@ -78,6 +80,7 @@ export async function throughputCase(
       total: n,
     });
     const drainMs = performance.now() - started;
+    const backends = await stack.backendPids();
     const cpuReport = cpu.end();
     const workerPeakRssMb = stack.workers.map((w) => Math.round(w.rss.sample()));
     // Backends report their counters when idle or gone: stop the workers before reading them.
@@ -102,6 +105,7 @@ export async function throughputCase(
       cpu: cpuReport,
       statementsPerFile: Math.round(((pgAfter.transactions - pgBefore.transactions) / n) * 100) / 100,
       postgresCpuMsPerFile: Math.round(((cpuReport.seconds.postgres ?? 0) * 1000 * 100) / n) / 100,
+      backendCpuMsPerFile: Math.round((cpu.secondsOf(backends) * 1000 * 100) / n) / 100,
       hotShare: {
         mediaFiles: share(
           pgAfter.mediaFiles.hot - pgBefore.mediaFiles.hot,
@@ -114,7 +118,7 @@ export async function throughputCase(
       },
     };
     ctx.log(
-      `  N=${n}, ${workers} worker(s): ${fmt.int(result.filesPerSecond)} files/s (enqueue ${fmt.s(result.enqueueMs)}, drain ${fmt.s(drainMs)}), ${p.tagged} tagged, ${p.unmatched} unmatched, ${p.failed} failed; CPU s ${JSON.stringify(cpuReport.seconds)}, machine busy ${fmt.pct(cpuReport.machineBusy)}; ${result.statementsPerFile} statements per file, Postgres CPU ${result.postgresCpuMsPerFile} ms per file, HOT updates media_files ${fmt.pct(result.hotShare.mediaFiles)} tag_results ${fmt.pct(result.hotShare.tagResults)}`,
+      `  N=${n}, ${workers} worker(s): ${fmt.int(result.filesPerSecond)} files/s (enqueue ${fmt.s(result.enqueueMs)}, drain ${fmt.s(drainMs)}), ${p.tagged} tagged, ${p.unmatched} unmatched, ${p.failed} failed; CPU s ${JSON.stringify(cpuReport.seconds)}, machine busy ${fmt.pct(cpuReport.machineBusy)}; ${result.statementsPerFile} statements per file, Postgres CPU ${result.postgresCpuMsPerFile} ms per file (this run's backends ${result.backendCpuMsPerFile}), HOT updates media_files ${fmt.pct(result.hotShare.mediaFiles)} tag_results ${fmt.pct(result.hotShare.tagResults)}`,
     );
     return result;
   } finally {
@@ -147,7 +151,7 @@ export const throughput: Scenario = {
       unit: 'files/s',
       target: `≥ ${TARGET} files/s`,
       pass: c.filesPerSecond >= TARGET && c.failed === 0 && c.duplicates === 0,
-      note: `${c.n < 20_000 && c.n > 2_000 ? 'N cut from 20,000 to fit the time budget; ' : ''}enqueue ${fmt.s(c.enqueueMs)}, drain ${fmt.s(c.drainMs)}; incl. enqueue ${fmt.int(c.endToEndPerSecond)} files/s; ${c.tagged} tagged, ${c.unmatched} unmatched, ${c.failed} failed, ${c.duplicates} duplicate submissions; ${c.statementsPerFile} statements/file, Postgres CPU ${c.postgresCpuMsPerFile} ms/file`,
+      note: `${c.n < 20_000 && c.n > 2_000 ? 'N cut from 20,000 to fit the time budget; ' : ''}enqueue ${fmt.s(c.enqueueMs)}, drain ${fmt.s(c.drainMs)}; incl. enqueue ${fmt.int(c.endToEndPerSecond)} files/s; ${c.tagged} tagged, ${c.unmatched} unmatched, ${c.failed} failed, ${c.duplicates} duplicate submissions; ${c.statementsPerFile} statements/file, Postgres CPU ${c.postgresCpuMsPerFile} ms/file (this run's backends ${c.backendCpuMsPerFile})`,
     }));
     return { rows, details: { concurrencyPerQueue: CONCURRENCY, cases } };
   },
