@@ -59,28 +59,28 @@ export type Claim =
       uncapped: boolean;
     };
 
-// The file's batches without a cap (the first pays for it) and with one (checked before paying).
-const UNCAPPED = `SELECT b.id FROM batch_files bf JOIN batches b ON b.id = bf.batch_id
-  WHERE bf.media_file_id = m.id AND b.max_cost_usd IS NULL ORDER BY b.id LIMIT 1`;
-const CAPPED = `SELECT b.id FROM batch_files bf JOIN batches b ON b.id = bf.batch_id
-  WHERE bf.media_file_id = m.id AND b.max_cost_usd IS NOT NULL ORDER BY b.id`;
-
-const CLAIM = `WITH old AS (SELECT id, submit_uncertain_since FROM media_files WHERE id = $1 FOR UPDATE)
+// The file's batches, read once: whether one has no cap (then it pays and no cap is checked),
+// those with a cap (checked before paying), and the options of the batch that listed it first.
+// The claim leaves every indexed column alone, so it can be a HOT update (migration 0011).
+const CLAIM = `WITH old AS (SELECT id, submit_uncertain_since FROM media_files WHERE id = $1 FOR UPDATE),
+     listed AS (
+       SELECT coalesce(bool_or(b.max_cost_usd IS NULL), false) AS uncapped,
+              coalesce(array_agg(b.id ORDER BY b.id) FILTER (WHERE b.max_cost_usd IS NOT NULL), '{}') AS capped,
+              -- A file is transcribed once: the batch that listed it first sets the options.
+              (array_agg(b.transcription_options ORDER BY bf.created_at, bf.batch_id))[1] AS transcription_options
+         FROM batch_files bf JOIN batches b ON b.id = bf.batch_id WHERE bf.media_file_id = $1
+     )
      UPDATE media_files m
         SET submit_claimed_at = now(),
             submit_uncertain_since = coalesce(m.submit_uncertain_since, now()),
             submit_attempts = m.submit_attempts + 1,
-            charged_batch_id = coalesce((${UNCAPPED}), m.charged_batch_id),
             updated_at = now()
-       FROM old
+       FROM old, listed
       WHERE m.id = old.id AND m.transcript_id IS NULL AND m.transcript_status = 'pending'
         AND (m.submit_claimed_at IS NULL OR m.submit_claimed_at < now() - make_interval(secs => $2::float8 / 1000))
       RETURNING old.submit_uncertain_since AS uncertain_since, m.submit_attempts AS attempt,
                 m.id, m.url, m.transcript_id, m.transcript_status, m.submitted_at,
-                -- A file is transcribed once: the batch that listed it first sets the options.
-                (SELECT b.transcription_options FROM batch_files bf JOIN batches b ON b.id = bf.batch_id
-                  WHERE bf.media_file_id = m.id ORDER BY bf.created_at, bf.batch_id LIMIT 1) AS transcription_options,
-                EXISTS (${UNCAPPED}) AS uncapped, ARRAY(${CAPPED}) AS capped`;
+                listed.transcription_options, listed.uncapped, listed.capped`;
 
 /**
  * Claims the right to submit: only one attempt at a time (a claim older than `ttlMs` is a
@@ -141,7 +141,9 @@ export async function releaseClaim(db: Db, id: number, refused: boolean): Promis
 
 /**
  * Saves a new transcript id: the first thing done after a submission succeeds, in a statement
- * of its own so it is committed before anything else can fail. False when the file already has one.
+ * of its own so it is committed before anything else can fail. False when the file already has
+ * one. The file is charged here to the first of its batches without a cap, if it has one (a
+ * capped batch was charged before the submission, by `chargeWithinCap`).
  */
 export async function saveTranscriptId(
   db: Db,
@@ -155,7 +157,11 @@ export async function saveTranscriptId(
     `UPDATE media_files SET transcript_id = $2,
        transcript_status = CASE WHEN $3 = 'processing' THEN 'processing' ELSE 'queued' END,
        submitted_at = now(), submit_claimed_at = NULL, submit_uncertain_since = NULL,
-       error = NULL, error_kind = NULL, updated_at = now()
+       error = NULL, error_kind = NULL, updated_at = now(),
+       charged_batch_id = coalesce(
+         (SELECT b.id FROM batch_files bf JOIN batches b ON b.id = bf.batch_id
+           WHERE bf.media_file_id = $1 AND b.max_cost_usd IS NULL ORDER BY b.id LIMIT 1),
+         charged_batch_id)
      WHERE id = $1 AND transcript_id IS NULL`,
     [id, transcriptId, status],
   );
