@@ -31,9 +31,17 @@ export interface Completion {
   text?: TextRecord | null;
 }
 
-// The charge goes in the ledger in the same statement as the completion, once per transcript
-// id (a second completion of the same id, e.g. a duplicate poll, bills nothing), to the first
-// batch that listed the file: the one that submitted it.
+// The taxonomies a completed file is still to be tagged with: the current taxonomy of every
+// batch that lists it and has no final result for it yet.
+const NEEDED = `SELECT DISTINCT b.taxonomy_id FROM batch_files bf JOIN batches b ON b.id = bf.batch_id
+        WHERE bf.media_file_id = $1 AND NOT EXISTS (
+          SELECT 1 FROM tag_results r WHERE r.media_file_id = $1 AND r.taxonomy_id = b.taxonomy_id
+            AND r.status IN ('tagged', 'unmatched'))`;
+
+// Every state change of a completion in one statement: the status, the charge in the ledger
+// (once per transcript id: a second completion of the same id, e.g. a duplicate poll, bills
+// nothing; to the first batch that listed the file, the one that submitted it), the text kept
+// for tagging, and the pending result rows batched requests claim.
 const COMPLETE = `WITH done AS (
        UPDATE media_files SET transcript_status = 'completed', audio_duration_s = $2, language_code = $3,
            speech_model = $4, cost_usd = $5, completed_at = coalesce(completed_at, now()), error = NULL,
@@ -47,18 +55,17 @@ const COMPLETE = `WITH done AS (
               d.transcript_id, $2, $5
          FROM done d WHERE $5::numeric IS NOT NULL AND d.transcript_id IS NOT NULL
        ON CONFLICT (transcript_id) WHERE kind = 'transcription' DO NOTHING
+     ), pending AS (
+       INSERT INTO tag_results (media_file_id, taxonomy_id) SELECT d.id, n.taxonomy_id FROM done d, (${NEEDED}) n
+       ON CONFLICT DO NOTHING
      )
      INSERT INTO transcript_texts (media_file_id, excerpt, excerpt_tokens, full_text, full_tokens)
      SELECT id, $6, $7, $8, $9 FROM done WHERE $6::text IS NOT NULL
      ON CONFLICT (media_file_id) DO UPDATE SET excerpt = EXCLUDED.excerpt,
        excerpt_tokens = EXCLUDED.excerpt_tokens, full_text = EXCLUDED.full_text, full_tokens = EXCLUDED.full_tokens`;
 
-const PENDING_TAGS = `WITH needed AS (
-       SELECT DISTINCT b.taxonomy_id FROM batch_files bf JOIN batches b ON b.id = bf.batch_id
-        WHERE bf.media_file_id = $1 AND NOT EXISTS (
-          SELECT 1 FROM tag_results r WHERE r.media_file_id = $1 AND r.taxonomy_id = b.taxonomy_id
-            AND r.status IN ('tagged', 'unmatched'))
-     ), made AS (
+// The same rows again, from a fresh snapshot: usually they exist and nothing is written.
+const PENDING_TAGS = `WITH needed AS (${NEEDED}), made AS (
        INSERT INTO tag_results (media_file_id, taxonomy_id) SELECT $1, taxonomy_id FROM needed
        ON CONFLICT DO NOTHING
      )
@@ -68,10 +75,11 @@ const PENDING_TAGS = `WITH needed AS (
  * Records a completed transcript (and the text kept for tagging, in the same statement) and
  * returns the taxonomies to tag it with: the current taxonomy of every batch that lists the
  * file and has no result for it yet, each given its `pending` result row so batched requests
- * can claim it. Two autocommitted statements, deliberately not one: the UPDATE waits for an
- * enqueue holding the row FOR SHARE, and the second statement then takes a fresh snapshot
- * that sees the batch that enqueue added (a single statement would read with its
- * start-of-statement snapshot).
+ * can claim it. The first statement makes every change; the second, autocommitted after it,
+ * reads again: the UPDATE may have waited for an enqueue holding the row FOR SHARE, and only
+ * a fresh snapshot sees the batch that enqueue added (the first statement reads with its
+ * start-of-statement snapshot). Without such an enqueue the second statement finds the rows
+ * made and writes nothing, so it commits nothing to flush.
  */
 export async function markCompleted(db: Db, id: number, t: Completion): Promise<number[]> {
   const text = t.text ?? null;
