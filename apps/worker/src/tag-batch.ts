@@ -2,7 +2,6 @@ import {
   type BatchOutcome,
   type ClaimedFile,
   claimBatch,
-  countReady,
   errorOutcome,
   releaseBatch,
   saveBatchOutcomes,
@@ -41,7 +40,7 @@ export async function tagBatch(job: Job, deps: WorkerDeps, target: TagTarget, lo
   }
   // A batch goes when full or once its oldest file has waited TAG_BATCH_WAIT_MS.
   const age = target.readyAt ? now - target.readyAt.getTime() : 0;
-  if (age < t.waitMs && (await countReady(deps.db, target.taxonomyId, t.batchSize)) < t.batchSize) {
+  if (age < t.waitMs && (target.ready ?? 0) < t.batchSize) {
     return later(job, t.waitMs - age);
   }
   const pick = await takeModel(deps, target.taxonomy);

@@ -63,11 +63,13 @@ export async function processTag(job: Job, deps: WorkerDeps): Promise<string> {
   const log = deps.log.child({ module: 'tag', jobId: job.id, fileId, taxonomyId });
   // A retry after a failed save: the paid answer it carries is saved, not asked for again.
   await saveKept(job, deps, log);
-  const target = await loadTagTarget(deps.db, fileId, taxonomyId);
+  const { batchSize } = deps.settings.tagging;
+  // Batched: the same statement says whether the batch is full yet.
+  const target = await loadTagTarget(deps.db, fileId, taxonomyId, batchSize > 1 ? batchSize : 0);
   if (!target) return 'missing';
   if (target.resultStatus === 'tagged' || target.resultStatus === 'unmatched') return 'already-tagged';
   if (target.transcriptStatus !== 'completed' || !target.transcriptId) return 'not-transcribed';
-  if (deps.settings.tagging.batchSize > 1 && !target.solo) return tagBatch(job, deps, target, log);
+  if (batchSize > 1 && !target.solo) return tagBatch(job, deps, target, log);
   return tagAlone(job, deps, target, log);
 }
 

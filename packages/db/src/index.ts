@@ -6,7 +6,6 @@ export {
   type BatchOutcome,
   type ClaimedFile,
   claimBatch,
-  countReady,
   releaseBatch,
   saveBatchOutcomes,
 } from './leases.ts';

@@ -24,6 +24,11 @@ export interface TagTarget {
   now: Date;
   /** AssemblyAI no longer has the transcript: tag from the stored excerpt. */
   gone: boolean;
+  /**
+   * Files of the taxonomy free for a batched request now, counted up to `readyLimit`; null
+   * unless this one waits for a batch itself (pending, not solo, not leased).
+   */
+  ready: number | null;
 }
 
 const LOAD_TARGET = `WITH made AS (
@@ -33,7 +38,13 @@ const LOAD_TARGET = `WITH made AS (
      )
      SELECT m.transcript_id, m.transcript_status, m.error_kind = 'gone' AS gone, t.tags, t.name,
             coalesce(r.status, made.status) AS result_status, coalesce(r.created_at, made.created_at) AS ready_at,
-            r.lease_until, coalesce(r.solo, false) AS solo, now() AS now
+            r.lease_until, coalesce(r.solo, false) AS solo, now() AS now,
+            -- Evaluated only for a file that waits for a batch: is the batch full yet?
+            CASE WHEN $3::int > 0 AND coalesce(r.status, made.status) = 'pending' AND NOT coalesce(r.solo, false)
+                      AND (r.lease_until IS NULL OR r.lease_until < now())
+                 THEN (SELECT count(*)::int FROM (
+                         SELECT 1 FROM tag_results x WHERE x.taxonomy_id = $2 AND x.status = 'pending' AND NOT x.solo
+                            AND (x.lease_until IS NULL OR x.lease_until < now()) LIMIT $3) s) END AS ready
        FROM media_files m CROSS JOIN taxonomies t
        LEFT JOIN tag_results r ON r.media_file_id = m.id AND r.taxonomy_id = t.id
        LEFT JOIN made ON true
@@ -42,12 +53,14 @@ const LOAD_TARGET = `WITH made AS (
 /**
  * Loads the file's transcript, the taxonomy's tags and any result so far, in one statement.
  * A transcribed file with no result row gets its `pending` row here, so batched requests can
- * find and claim it.
+ * find and claim it. With `readyLimit` > 0 (batched tagging) it also counts the files ready
+ * for a batch, up to that many, when this one waits for a batch.
  */
 export async function loadTagTarget(
   db: Db,
   fileId: number,
   taxonomyId: number,
+  readyLimit = 0,
 ): Promise<TagTarget | undefined> {
   const { rows } = await run<{
     transcript_id: string | null;
@@ -60,7 +73,8 @@ export async function loadTagTarget(
     lease_until: Date | null;
     solo: boolean;
     now: Date;
-  }>(db, 'tag_results/load_target', LOAD_TARGET, [fileId, taxonomyId]);
+    ready: number | null;
+  }>(db, 'tag_results/load_target', LOAD_TARGET, [fileId, taxonomyId, readyLimit]);
   const r = rows[0];
   if (!r) return undefined;
   return {
@@ -76,6 +90,7 @@ export async function loadTagTarget(
     solo: r.solo,
     now: r.now,
     gone: r.gone === true,
+    ready: r.ready,
   };
 }
 
