@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { run } from './statement.ts';
 
 /** Where a batch stands against its spending cap (USD). */
 export interface BatchSpend {
@@ -35,7 +36,9 @@ export async function batchSpend(
   estimate: CostEstimate,
   fileId = 0,
 ): Promise<BatchSpend> {
-  const { rows } = await db.query(
+  const { rows } = await run(
+    db,
+    'spend/batch_spend',
     `WITH f AS (
        SELECT m.id, m.transcript_status AS st, m.cost_usd, m.charged_batch_id AS cb,
               bf.episode_duration_s * $3::float8 / 3600 AS ep_usd

@@ -1,8 +1,8 @@
 import type pg from 'pg';
 import type { Db } from './client.ts';
 
-/** Where a statement runs: the program's handle, or a pool client inside a transaction. */
-export type Queryable = Db | pg.PoolClient;
+/** Where a statement runs: the program's handle (or its pool), or a pool client inside a transaction. */
+export type Queryable = Db | pg.Pool | pg.PoolClient;
 
 /**
  * Runs one statement as a named prepared statement: each pooled connection parses and plans
