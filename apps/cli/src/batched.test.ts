@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { cliEnvSchema, parseEnv } from '@mediatag/config';
 import { SAMPLES } from '@mediatag/emulator/samples';
+import { keyPrefixOf } from '@mediatag/pipeline';
 import { createRedis } from '@mediatag/queue';
-import { keyPrefixOf } from '@mediatag/worker';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Harness, sampleCopies, startHarness } from './harness.ts';
 

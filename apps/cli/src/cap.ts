@@ -1,7 +1,7 @@
 import { batches } from '@mediatag/db';
 import { UsageError } from '@mediatag/errors';
+import { capFullKey, keyPrefixOf } from '@mediatag/pipeline';
 import { ensureJobs, jobIds } from '@mediatag/queue';
-import { capFullKey, keyPrefixOf } from '@mediatag/worker';
 import { eq, sql } from 'drizzle-orm';
 import type { Context } from './context.ts';
 import { usd } from './why.ts';

@@ -1,8 +1,8 @@
 import type { CliEnv } from '@mediatag/config';
 import { batchProgress, batchSpend, capReached, type Db } from '@mediatag/db';
 import { UsageError } from '@mediatag/errors';
+import { keyPrefixOf, readHealth } from '@mediatag/pipeline';
 import type { RedisClient } from '@mediatag/queue';
-import { keyPrefixOf, readHealth } from '@mediatag/worker';
 import { EXIT } from './why.ts';
 
 // Not final: not yet transcribed, or transcribed and waiting for its topic (as in batchProgress).

@@ -8,8 +8,8 @@ import { batchProgress, type Progress } from '@mediatag/db';
 import { createTestDatabase, type TestDatabase } from '@mediatag/db/testing';
 import { type Emulator, type EmulatorOverrides, startEmulator } from '@mediatag/emulator';
 import { createLogger } from '@mediatag/logger';
+import { createWorkerDeps, type StartOptions, startWorkers, type WorkerHandle } from '@mediatag/pipeline';
 import { createRedis, masters, type RedisClient } from '@mediatag/queue';
-import { createWorkerDeps, type StartOptions, startWorkers, type WorkerHandle } from '@mediatag/worker';
 import { type CliRun, runCli } from './testing.ts';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';

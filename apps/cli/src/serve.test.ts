@@ -1,8 +1,8 @@
 import { cliEnvSchema, parseEnv } from '@mediatag/config';
 import { SAMPLES } from '@mediatag/emulator/samples';
 import { silentLogger } from '@mediatag/logger';
+import { createWorkerDeps } from '@mediatag/pipeline';
 import { type RunningServer, startServer } from '@mediatag/server';
-import { createWorkerDeps } from '@mediatag/worker';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort, type Harness, sampleCopies, startHarness } from './harness.ts';
 

@@ -1,7 +1,7 @@
 import type { CliEnv } from '@mediatag/config';
 import { type BatchSpend, batches, batchSpend, capReached, type Db, type Progress } from '@mediatag/db';
 import { toError } from '@mediatag/errors';
-import { type HealthReport, keyPrefixOf, readHealth, WORKER_STALE_MS } from '@mediatag/worker';
+import { type HealthReport, keyPrefixOf, readHealth, WORKER_STALE_MS } from '@mediatag/pipeline';
 import { isNotNull } from 'drizzle-orm';
 import type { Context } from './context.ts';
 

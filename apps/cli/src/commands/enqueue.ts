@@ -6,17 +6,25 @@ import {
 import { batches, findTaxonomy, taxonomies } from '@mediatag/db';
 import { FatalError, toError, UsageError } from '@mediatag/errors';
 import { createS3Client, parseS3Location, type S3Location, s3SettingsFromEnv } from '@mediatag/s3';
+import {
+  compileKeyPattern,
+  type FeedRecord,
+  feedEpisodes,
+  type Item,
+  type KeyMatcher,
+  parseSince,
+  type S3Totals,
+  s3Items,
+  s3Totals,
+  sourceItems,
+} from '@mediatag/sources';
 import { eq, sql } from 'drizzle-orm';
 import { type Command, defineSpec, parseCommand } from '../args.ts';
 import { batchName } from '../batch.ts';
 import { describeCap, parseCap, setCap } from '../cap.ts';
 import type { Context } from '../context.ts';
-import { type FeedRecord, feedEpisodes } from '../enqueue/feed.ts';
 import { type LocalResult, mapBounded, resolveLocalFile } from '../enqueue/local.ts';
 import { EnqueueProgress } from '../enqueue/progress.ts';
-import { type S3Totals, s3Items, s3Totals } from '../enqueue/s3.ts';
-import { compileKeyPattern, type KeyMatcher, parseSince } from '../enqueue/s3-options.ts';
-import { type Item, sourceItems } from '../enqueue/sources.ts';
 import { transcriptionOptionsFromFlags } from '../enqueue/transcription-options.ts';
 import { BatchWriter } from '../enqueue/writer.ts';
 

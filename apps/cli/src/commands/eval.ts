@@ -12,7 +12,7 @@ import {
   isAssemblyAiHost,
   keyPrefixOf,
   RateBudget,
-} from '@mediatag/worker';
+} from '@mediatag/pipeline';
 import { type Command, defineSpec, intOption, parseCommand } from '../args.ts';
 import { batchName, requireBatch } from '../batch.ts';
 import type { Context } from '../context.ts';

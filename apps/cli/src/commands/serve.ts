@@ -37,7 +37,7 @@ async function run(ctx: Context): Promise<number> {
     import('@mediatag/db'),
     import('@mediatag/queue'),
     import('@mediatag/server'),
-    import('@mediatag/worker'),
+    import('@mediatag/pipeline'),
   ]);
   const dashboardOpen = env.DASHBOARD && !(env.DASHBOARD_USER && env.DASHBOARD_PASSWORD);
   // Even read-only, the dashboard shows failure reasons, stack traces and the Redis version:

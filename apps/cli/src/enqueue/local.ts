@@ -1,54 +1,13 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
-import { extname, join, resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { AssemblyAIClient } from '@mediatag/assemblyai';
 import type { Db } from '@mediatag/db';
 import { toError } from '@mediatag/errors';
 
-/** Extensions sent to AssemblyAI as media; anything else in a folder is reported and skipped. */
-export const MEDIA_EXTENSIONS = new Set([
-  '.mp3',
-  '.wav',
-  '.m4a',
-  '.aac',
-  '.flac',
-  '.ogg',
-  '.oga',
-  '.opus',
-  '.wma',
-  '.amr',
-  '.aif',
-  '.aiff',
-  '.webm',
-  '.mp4',
-  '.m4v',
-  '.mov',
-  '.mkv',
-  '.avi',
-  '.mpeg',
-  '.mpg',
-  '.3gp',
-]);
-
 // AssemblyAI accepts uploads up to 2.2 GB (its documented /v2/upload limit).
 const MAX_UPLOAD_BYTES = 2.2e9;
-
-/** True when the path's extension is a known audio or video type. */
-export function isMediaPath(path: string): boolean {
-  return MEDIA_EXTENSIONS.has(extname(path).toLowerCase());
-}
-
-/** Every file under a folder (hidden entries skipped), in a stable order. */
-export async function* walk(root: string): AsyncGenerator<string> {
-  const entries = (await readdir(root, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
-  for (const entry of entries) {
-    if (entry.name.startsWith('.')) continue;
-    const path = join(root, entry.name);
-    if (entry.isDirectory()) yield* walk(path);
-    else if (entry.isFile()) yield path;
-  }
-}
 
 /** sha256 of a file, streamed. */
 export async function sha256File(path: string): Promise<string> {

@@ -18,7 +18,7 @@ import {
   type PipelineSettings,
   parseAnswer,
   type RateBudget,
-} from '@mediatag/worker';
+} from '@mediatag/pipeline';
 
 /** One file's answer under one configuration, with its share of what it cost. */
 export interface Answer {

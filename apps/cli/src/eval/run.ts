@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { AssemblyAIClient } from '@mediatag/assemblyai';
 import type { Db, Tag } from '@mediatag/db';
 import type { GatewayClient } from '@mediatag/gateway';
-import { costOf, estimateTokens, makeExcerpt, type RateBudget } from '@mediatag/worker';
+import { costOf, estimateTokens, makeExcerpt, type RateBudget } from '@mediatag/pipeline';
 import { type Answer, askAlone, askBatch, type BatchFile } from './ask.ts';
 import type { EffectiveConfig } from './config.ts';
 import { type StoredText, saveRun, storedAnswers } from './store.ts';

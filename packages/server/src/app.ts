@@ -1,8 +1,8 @@
 import type { Db } from '@mediatag/db';
 import type { Logger } from '@mediatag/logger';
 import { createScraper, METRICS_CONTENT_TYPE } from '@mediatag/metrics';
+import { WEBHOOK_PATH } from '@mediatag/pipeline';
 import type { Queues, RedisClient } from '@mediatag/queue';
-import { WEBHOOK_PATH } from '@mediatag/worker';
 import express, { type Express } from 'express';
 import { bearerAuth } from './auth.ts';
 import { type BatchPagesAccess, batchPagesRouter } from './batches.ts';

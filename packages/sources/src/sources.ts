@@ -4,8 +4,8 @@ import { Readable } from 'node:stream';
 import { UsageError } from '@mediatag/errors';
 import { parse as parseCsv } from 'csv-parse';
 import { decodeUtf8, readLines } from './lines.ts';
-import { isMediaPath, walk } from './local.ts';
 import { checkUrl, MAX_URL_LENGTH } from './validate.ts';
+import { isMediaPath, walk } from './walk.ts';
 
 /** Where a record came from, for messages: `calls.txt:12`, `stdin:3`, `argument 2`. */
 export interface Origin {

@@ -38,6 +38,11 @@ export interface HttpClientOptions {
   logger?: HttpLogger | undefined;
   userAgent?: string | undefined;
   onMetrics?: ((info: RequestMetrics) => void) | undefined;
+  /**
+   * A 400 whose API message matches is reported as NotFoundError, for an API that answers a
+   * missing resource that way instead of 404 (AssemblyAI's lookup error). Default none.
+   */
+  notFoundMessage?: RegExp | undefined;
 }
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';

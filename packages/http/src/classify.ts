@@ -19,12 +19,11 @@ export interface RequestContext {
   method: string;
   path: string;
   redact?: string | undefined;
+  /** A 400 whose API message matches is a NotFoundError (`HttpClientOptions.notFoundMessage`). */
+  notFound?: RegExp | undefined;
 }
 
 const MAX_MESSAGE = 500;
-
-// Production answers an unknown transcript id with 400 and this text instead of the documented 404.
-const LOOKUP_ERROR = /transcript lookup error|transcript id not found/i;
 
 /** First value of a response header, or undefined. */
 export function headerValue(headers: ResponseHeaders, name: string): string | undefined {
@@ -108,7 +107,7 @@ export function errorFromResponse(
     init.retryAfterRequestedMs = requested;
   }
   const message = `${ctx.method} ${ctx.path} failed with HTTP ${statusCode}${apiMessage ? `: ${apiMessage}` : ''}`;
-  if (statusCode === 400 && apiMessage && LOOKUP_ERROR.test(apiMessage))
+  if (statusCode === 400 && apiMessage && ctx.notFound?.test(apiMessage))
     return new NotFoundError(message, init);
   if (statusCode === 400) return new BadRequestError(message, init);
   if (statusCode === 401 || statusCode === 403) return new AuthError(message, init);

@@ -8,6 +8,7 @@ import {
 } from './classify.ts';
 import {
   ApiError,
+  BadRequestError,
   NetworkError,
   NotFoundError,
   RateLimitError,
@@ -68,15 +69,19 @@ describe('errorFromResponse', () => {
     expect(minute.retryAfterRequestedMs).toBeUndefined();
   });
 
-  it('maps production 400 lookup errors to NotFoundError', () => {
-    const err = errorFromResponse(
-      ctx,
-      400,
-      {},
-      '{"error":"Transcript lookup error, transcript id not found"}',
-    );
+  it('maps a 400 whose message matches notFound to NotFoundError, and only then', () => {
+    const body = '{"error":"Transcript lookup error, transcript id not found"}';
+    const err = errorFromResponse({ ...ctx, notFound: /transcript lookup error/i }, 400, {}, body);
     expect(err).toBeInstanceOf(NotFoundError);
     expect(err.code).toBe('E_NOT_FOUND');
+    expect(errorFromResponse(ctx, 400, {}, body)).toBeInstanceOf(BadRequestError);
+    const other = errorFromResponse(
+      { ...ctx, notFound: /transcript lookup error/i },
+      400,
+      {},
+      '{"error":"bad"}',
+    );
+    expect(other).toBeInstanceOf(BadRequestError);
   });
 
   it('retries only the transient 5xx', () => {

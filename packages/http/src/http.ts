@@ -12,17 +12,6 @@ import type {
   RequestOptions,
 } from './http-types.ts';
 
-export type { RetryOptions } from './backoff.ts';
-export { headerValue, parseRetryAfterMs, type ResponseHeaders } from './classify.ts';
-export type {
-  HttpClientOptions,
-  HttpLogger,
-  HttpMethod,
-  HttpResponse,
-  RequestMetrics,
-  RequestOptions,
-} from './http-types.ts';
-
 function queryString(query: RequestOptions['query']): string {
   if (!query) return '';
   const params = new URLSearchParams();
@@ -46,6 +35,7 @@ export class HttpClient {
   private readonly ownPool: Pool | undefined;
   private readonly logger: HttpLogger | undefined;
   private readonly onMetrics: ((info: RequestMetrics) => void) | undefined;
+  private readonly notFoundMessage: RegExp | undefined;
   private closed = false;
 
   constructor(options: HttpClientOptions) {
@@ -56,12 +46,13 @@ export class HttpClient {
     this.basePath = url.pathname.replace(/\/+$/, '');
     this.apiKey = options.apiKey;
     this.authorization = options.authScheme === 'bearer' ? `Bearer ${options.apiKey}` : options.apiKey;
-    this.userAgent = options.userAgent ?? 'mediatag-assemblyai/0.1';
+    this.userAgent = options.userAgent ?? 'mediatag/0.1';
     this.requestTimeoutMs = options.requestTimeoutMs ?? 60_000;
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.retry.maxAttempts = Math.max(1, Math.floor(this.retry.maxAttempts));
     this.logger = options.logger;
     this.onMetrics = options.onMetrics;
+    this.notFoundMessage = options.notFoundMessage;
     if (options.dispatcher) {
       this.dispatcher = options.dispatcher;
       this.ownPool = undefined;
@@ -135,7 +126,12 @@ export class HttpClient {
   }
 
   private async attempt<T>(req: RequestOptions, attempt: number): Promise<HttpResponse<T>> {
-    const ctx: RequestContext = { method: req.method, path: this.basePath + req.path, redact: this.apiKey };
+    const ctx: RequestContext = {
+      method: req.method,
+      path: this.basePath + req.path,
+      redact: this.apiKey,
+      notFound: this.notFoundMessage,
+    };
     const started = performance.now();
     const deadline = new IdleDeadline(this.requestTimeoutMs);
     const signal = req.signal ? AbortSignal.any([req.signal, deadline.signal]) : deadline.signal;

@@ -2,9 +2,9 @@ import { extname } from 'node:path';
 import { type _Object, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { FatalError, toError, UsageError } from '@mediatag/errors';
 import { bareEtag, LIST_PAGE_SIZE, type S3Location, s3Identity } from '@mediatag/s3';
-import { MEDIA_EXTENSIONS } from './local.ts';
 import type { KeyMatcher } from './s3-options.ts';
 import type { Origin } from './sources.ts';
+import { MEDIA_EXTENSIONS } from './walk.ts';
 
 /** What `enqueue s3://…` does with a prefix. */
 export interface S3ListOptions {

@@ -1,8 +1,8 @@
 import type { RawEnclosure, RawItem } from './feed-parse.ts';
 import { durationSeconds, parseFeedDate } from './feed-values.ts';
-import { MEDIA_EXTENSIONS } from './local.ts';
 import type { Origin } from './sources.ts';
 import { checkUrl, type UrlCheck } from './validate.ts';
+import { MEDIA_EXTENSIONS } from './walk.ts';
 
 /** A feed item with a usable audio or video enclosure. */
 export interface FeedEpisode {

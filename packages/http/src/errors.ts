@@ -36,7 +36,7 @@ function safeCause(cause: unknown, secret: string | undefined): unknown {
   return clean;
 }
 
-/** Base of every AssemblyAI and LLM Gateway failure: a stable `code` plus what is needed to decide on a retry. */
+/** Base of every failure of an HttpClient request (AssemblyAI, LLM Gateway): a stable `code` plus what is needed to decide on a retry. */
 export class ApiError extends Error {
   override readonly name: string = 'ApiError';
   readonly code: string;
