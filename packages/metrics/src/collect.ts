@@ -127,7 +127,7 @@ function withCounts<R extends { status: string; n: number }>(
 export async function collectMetrics(sources: CollectSources, pg = new PgTotals()): Promise<string> {
   const { db, redis, queues, keyPrefix } = sources;
   const [jobCounts, inFlight, hash, { files, tags }] = await Promise.all([
-    Promise.all(QUEUE_NAMES.map((name) => queues[name].getJobCounts(...JOB_STATES))),
+    Promise.all(QUEUE_NAMES.map((name) => queues[name].getJobCounts(...JOB_STATES, 'prioritized'))),
     redis.zcard(`${keyPrefix}:inflight`),
     redis.hgetall(metricsKey(keyPrefix)),
     pg.read(db.$client),
@@ -142,7 +142,10 @@ export async function collectMetrics(sources: CollectSources, pg = new PgTotals(
     registers,
   });
   QUEUE_NAMES.forEach((queue, i) => {
-    for (const state of JOB_STATES) jobs.set({ queue, state }, jobCounts[i]?.[state] ?? 0);
+    const counts = jobCounts[i] ?? {};
+    for (const state of JOB_STATES) jobs.set({ queue, state }, counts[state] ?? 0);
+    // Transcribe jobs of known length wait as `prioritized` (longest first): still waiting.
+    jobs.inc({ queue, state: 'waiting' }, counts.prioritized ?? 0);
   });
   new Gauge({
     name: 'mediatag_in_flight_transcripts',

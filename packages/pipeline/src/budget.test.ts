@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { createRedis } from '@mediatag/queue';
+import { createQueues, createRedis, transcribeOptions } from '@mediatag/queue';
+import { type Job, Worker } from 'bullmq';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InFlightBudget, RateBudget } from './budget.ts';
+import { pauseQueue } from './errors.ts';
 
 const redis = createRedis('redis://127.0.0.1:6379', 'worker');
 const prefix = `mt-test-budget-${randomBytes(4).toString('hex')}`;
@@ -36,13 +38,60 @@ describe('InFlightBudget', () => {
     expect(await b.count()).toBe(0);
   });
 
-  it('frees the slot and the wake key in one call', async () => {
+  it('frees the slot, ends the pause and sets the wake marker in one call', async () => {
     const b = new InFlightBudget(redis, `${prefix}:c`, 1);
     await b.acquire(7);
     await redis.set(`${prefix}:limiter`, '1');
-    await b.release(7, `${prefix}:limiter`);
+    await b.release(7, { limiter: `${prefix}:limiter`, marker: `${prefix}:marker` });
     expect(await b.count()).toBe(0);
     expect(await redis.exists(`${prefix}:limiter`)).toBe(0);
+    expect(await redis.zrange(`${prefix}:marker`, '0', '-1')).toEqual(['0']);
+  });
+
+  it('wakes a worker that is waiting with a longest-first job handed back for want of a slot', async () => {
+    // BullMQ puts a rate-limited prioritised job back without a marker: without the one
+    // release sets, the worker would sleep its whole drain delay (60 s here, past the test's timeout).
+    const queues = createQueues(redis, `${prefix}-wake`);
+    const budget = new InFlightBudget(redis, `${prefix}:wake-inflight`, 1);
+    await budget.acquire(1);
+    const runs: string[] = [];
+    const worker = new Worker(
+      'transcribe',
+      async (job: Job) => {
+        if (!(await budget.acquire(job.data.fileId))) {
+          runs.push('full');
+          // Meanwhile the worker's other slot finds the queue empty and blocks on its marker.
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          return pauseQueue(queues.transcribe, 50);
+        }
+        runs.push('ran');
+        const { limiter, marker } = queues.transcribe.keys;
+        await budget.release(job.data.fileId, { limiter, marker });
+        return 'ok';
+      },
+      {
+        connection: redis,
+        prefix: `${prefix}-wake`,
+        concurrency: 2,
+        drainDelay: 60,
+        limiter: { max: 1_000_000, duration: 1000 },
+      },
+    );
+    try {
+      const done = new Promise((resolve) => worker.on('completed', resolve));
+      await queues.transcribe.add('transcribe', { fileId: 2 }, { jobId: 'tx-2', ...transcribeOptions(600) });
+      while (!runs.includes('full')) await new Promise((resolve) => setTimeout(resolve, 20));
+      // Past the pause: the job is back in the queue and the worker blocked on its marker.
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      const { limiter, marker } = queues.transcribe.keys;
+      await budget.release(1, { limiter, marker });
+      await done;
+      expect(runs).toEqual(['full', 'ran']);
+    } finally {
+      await worker.close();
+      await queues.transcribe.obliterate({ force: true });
+      await queues.close();
+    }
   });
 });
 

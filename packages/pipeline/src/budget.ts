@@ -28,11 +28,15 @@ end
 if not member then redis.call('ZADD', KEYS[1], now, ARGV[1]) end
 return 0`;
 
-// Frees a slot and, when given, deletes the submit queue's rate-limit key so a queue that
-// paused for want of a slot resumes now rather than when its pause ends. On a Redis Cluster
-// every KEYS[] of a script must be in one slot: the {hash tag} of QUEUE_PREFIX sees to that.
+// Frees a slot and, when given, deletes the submit queue's rate-limit key and sets its
+// marker, so a queue that paused for want of a slot resumes now rather than when its pause
+// ends: BullMQ hands a rate-limited job of known length (a prioritised job) back without the
+// marker that wakes blocked workers, which then sleep up to their drain delay (5 s). On a
+// Redis Cluster every KEYS[] of a script must be in one slot: the {hash tag} of
+// QUEUE_PREFIX sees to that.
 const RELEASE = `redis.call('ZREM', KEYS[1], ARGV[1])
 if KEYS[2] then redis.call('DEL', KEYS[2]) end
+if KEYS[3] then redis.call('ZADD', KEYS[3], 0, '0') end
 return 1`;
 
 /**
@@ -64,10 +68,17 @@ export class InFlightBudget {
     return result === 0 ? 'ok' : result < 0 ? 'full' : result;
   }
 
-  /** Frees the file's slot (no-op when it holds none); `wakeKey` is deleted in the same step. */
-  async release(fileId: number, wakeKey?: string): Promise<void> {
-    if (wakeKey === undefined) await this.redis.eval(RELEASE, 1, this.key, String(fileId));
-    else await this.redis.eval(RELEASE, 2, this.key, wakeKey, String(fileId));
+  /**
+   * Frees the file's slot (no-op when it holds none). With `wake` (the submit queue's
+   * limiter and marker keys), the queue's pause ends and its workers wake in the same step.
+   */
+  async release(
+    fileId: number,
+    wake?: { limiter: string | undefined; marker: string | undefined },
+  ): Promise<void> {
+    if (wake?.limiter === undefined || wake.marker === undefined)
+      await this.redis.eval(RELEASE, 1, this.key, String(fileId));
+    else await this.redis.eval(RELEASE, 3, this.key, wake.limiter, wake.marker, String(fileId));
   }
 
   /** Slots in use. */

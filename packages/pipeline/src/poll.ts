@@ -21,7 +21,8 @@ export async function enqueueTagJobs(deps: WorkerDeps, fileId: number, taxonomyI
 
 /** Frees the file's in-flight slot and wakes the submit queue if it was waiting for one. */
 async function freeSlot(deps: WorkerDeps, fileId: number): Promise<void> {
-  await deps.inFlight.release(fileId, deps.queues.transcribe.keys.limiter);
+  const { limiter, marker } = deps.queues.transcribe.keys;
+  await deps.inFlight.release(fileId, { limiter, marker });
 }
 
 /**

@@ -1,4 +1,4 @@
-import { ensureJobs } from '@mediatag/queue';
+import { ensureJobs, transcribeOptions } from '@mediatag/queue';
 import type { WorkerDeps } from './deps.ts';
 
 /** What a reconcile pass repaired. */
@@ -43,14 +43,20 @@ export async function reconcile(deps: WorkerDeps, options: { full: boolean }): P
   );
   let transcribeJobs = 0;
   if (options.full || queued < Number(pendingCount?.n ?? 0)) {
+    // With the length the sources stated, so rebuilt jobs keep the longest-first order.
     const pending = await q(
-      `SELECT id FROM media_files m WHERE transcript_status = 'pending'
-         AND EXISTS (SELECT 1 FROM batch_files bf WHERE bf.media_file_id = m.id) ORDER BY id`,
+      `SELECT m.id, max(bf.episode_duration_s) AS seconds FROM media_files m
+         JOIN batch_files bf ON bf.media_file_id = m.id
+        WHERE m.transcript_status = 'pending' GROUP BY m.id ORDER BY m.id`,
+    );
+    const seconds = new Map(
+      pending.map((r) => [Number(r.id), r.seconds === null ? null : Number(r.seconds)]),
     );
     transcribeJobs = await ensureJobs(
       deps.queues.transcribe,
       'transcribe',
       pending.map((r) => ({ fileId: Number(r.id) })),
+      (p) => transcribeOptions(seconds.get(p.fileId)),
     );
   }
 

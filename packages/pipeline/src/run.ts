@@ -36,11 +36,7 @@ const LIMITER = { max: 1_000_000, duration: 1000 };
 /** Starts the workers of a role on the given dependencies. */
 export function startWorkers(deps: WorkerDeps, options: StartOptions): WorkerHandle {
   const log = deps.log.child({ module: 'workers' });
-  // With a reserve waiting at AssemblyAI, a late check costs no slot time: check less often.
-  const schedule = new PollSchedule(
-    deps.settings.poll,
-    deps.settings.inFlightReserve === 0 ? {} : { quantiles: PollSchedule.SPARSE_QUANTILES },
-  );
+  const schedule = new PollSchedule(deps.settings.poll);
   const reserve = new SlotReserve(deps.settings.maxInFlight, deps.settings.inFlightReserve, schedule);
   const base: WorkerOptions = {
     connection: deps.redis,

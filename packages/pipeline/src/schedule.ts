@@ -22,11 +22,6 @@ export class PollSchedule {
   ) {}
 
   static readonly QUANTILES = [0.3, 0.55, 0.75, 0.9, 0.97];
-  /**
-   * With a slot reserve waiting at AssemblyAI, a transcript noticed late costs no slot time:
-   * fewer checks, spent where completions are likely (about 2 GETs per transcript).
-   */
-  static readonly SPARSE_QUANTILES = [0.4, 0.7, 0.9, 0.97];
 
   /** Delay before the first check. */
   first(): number {
@@ -87,10 +82,13 @@ export class PollSchedule {
  * concurrency). AssemblyAI queues the excess FIFO without refusing it (marked `throttled`), so
  * a small reserve there starts the moment a slot frees, while mediatag is still noticing the
  * transcript that freed it. Sized from what is measured: the slots that free up during one
- * mean detection delay (delay × completion rate = slots × delay / completion time), × 1.5
- * for the spread of both, at most half the slots (short files noticed late need that many:
- * 200 slots of 15-second files checked 4 s late free ~55 slots a detection delay); it shrinks when more transcripts are seen throttled
- * than the reserve explains (the account has fewer slots than MAX_IN_FLIGHT says).
+ * mean detection delay (delay × completion rate = slots × delay / completion time), × 2.5
+ * for the spread of both (completions come in waves: files submitted together finish
+ * together), at most half the slots (short files noticed late need that many: 200 slots of
+ * 15-second files checked 4 s late free ~55 slots a detection delay); a quarter of the slots
+ * before anything is learnt (the first checks back off geometrically, so the first
+ * completions are noticed late). It shrinks when more transcripts are seen throttled than the
+ * reserve explains (the account has fewer slots than MAX_IN_FLIGHT says).
  */
 export class SlotReserve {
   private readonly throttled = new Map<number, number>();
@@ -127,11 +125,11 @@ export class SlotReserve {
     if (this.setting !== 'auto') return this.setting;
     const bound = Math.ceil(this.maxInFlight / 2);
     const learnt = this.schedule.learnt();
-    // Before anything is learnt, a small reserve: a twentieth of the slots.
+    // Before anything is learnt: a quarter of the slots.
     const wanted =
       learnt.count < 20 || learnt.meanCompletionMs <= 0
-        ? Math.ceil(this.maxInFlight / 20)
-        : Math.ceil((1.5 * this.maxInFlight * learnt.meanDelayMs) / learnt.meanCompletionMs);
+        ? Math.ceil(this.maxInFlight / 4)
+        : Math.ceil((2.5 * this.maxInFlight * learnt.meanDelayMs) / learnt.meanCompletionMs);
     const sized = Math.min(bound, wanted);
     const excess = Math.max(0, this.throttledNow(now) - sized);
     return Math.max(0, sized - excess);

@@ -1,5 +1,6 @@
 import { toError } from '@mediatag/errors';
 import type { Logger } from '@mediatag/logger';
+import { jobIds } from '@mediatag/queue';
 import type { Job } from 'bullmq';
 import { batchKeys, batchResponseFormat, buildBatchPrompt, checkBatchAnswer } from './batch-prompt.ts';
 import type { WorkerDeps } from './deps.ts';
@@ -23,6 +24,9 @@ import {
   type TagTarget,
 } from './tag-store.ts';
 
+/** How long a batch waits in its worker for the per-model budget before pausing the queue. */
+const TOKEN_WAIT_MS = 2000;
+
 /** Tokens a file without a stored excerpt is assumed to take when sizing a batch. */
 const UNKNOWN_EXCERPT_TOKENS = 4000;
 
@@ -45,8 +49,15 @@ export async function tagBatch(job: Job, deps: WorkerDeps, target: TagTarget, lo
   if (age < t.waitMs && (await countReady(deps.db, target.taxonomyId, t.batchSize)) < t.batchSize) {
     return later(job, t.waitMs - age);
   }
-  const pick = await takeModel(deps, target.taxonomy);
+  // The request waits here for its turn in the per-model budget and then takes every file
+  // ready by then: when the gateway's limit binds, each request of the minute goes full.
+  const pick = await takeModel(deps, target.taxonomy, {
+    maxWaitMs: TOKEN_WAIT_MS,
+    wanted: async () => (await countReady(deps.db, target.taxonomyId, 1)) > 0,
+  });
   if ('waitMs' in pick) return pauseQueue(deps.queues.tag, pick.waitMs);
+  // Other requests took every waiting file meanwhile (this one's too): look again shortly.
+  if ('unwanted' in pick) return later(job, 1000);
 
   const claimed = await claimBatch(deps.db, {
     fileId: target.fileId,
@@ -166,8 +177,41 @@ async function ask(
   const failed = outcomes.filter((o) => o.status === 'solo').length;
   if (failed > 0)
     log.info({ failed, files: files.length }, 'batched answers failed validation; asking those alone');
+  await wakeSoloJobs(deps, target, all, log);
   log.debug({ files: files.length, model, requestId: result.requestId }, 'tagged a batch');
   return all;
+}
+
+/**
+ * The tag jobs of other files of this request wait (delayed) for its lease to end. A file
+ * to be asked alone is woken now rather than when its job looks again: at the end of a
+ * backlog those few files are all that is left to do. A job that is running right now (it
+ * saw the lease a moment ago and is about to wait) is looked at again shortly.
+ */
+async function wakeSoloJobs(
+  deps: WorkerDeps,
+  target: TagTarget,
+  all: BatchOutcome[],
+  log: Logger,
+): Promise<void> {
+  const others = all.filter((o) => o.status === 'solo' && o.fileId !== target.fileId);
+  await Promise.all(
+    others.map(async (o) => {
+      const id = jobIds.tag({ fileId: o.fileId, taxonomyId: target.taxonomyId });
+      try {
+        for (let look = 0; look < 10; look++) {
+          const job = await deps.queues.tag.getJob(id);
+          const state = job ? await job.getState() : 'unknown';
+          if (state === 'delayed') return void (await job?.promote());
+          if (state !== 'active') return;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      } catch (error) {
+        // Promoted or finished meanwhile: it finds its way on its own.
+        log.debug({ fileId: o.fileId, err: toError(error).message }, 'could not wake a tag job');
+      }
+    }),
+  );
 }
 
 function soloOutcome(fileId: number, reason: string): BatchOutcome {

@@ -155,6 +155,37 @@ describe('a paid answer whose save fails is kept with the job, not asked for aga
   });
 });
 
+describe('a file whose batched answer failed its check', () => {
+  it('is asked alone at once: its job, waiting out the request, is woken', async () => {
+    const d = await depsWith({ TAG_BATCH_SIZE: '10', TAG_BATCH_WAIT_MS: '0' });
+    const { fileIds, taxonomyId } = await transcribedSamples(d, ['sports-01', 'politics-01']);
+    for (const fileId of fileIds)
+      await db.pool.query('INSERT INTO tag_results (media_file_id, taxonomy_id) VALUES ($1, $2)', [
+        fileId,
+        taxonomyId,
+      ]);
+    // Every item of a batched answer is damaged: both files are asked again alone.
+    emulator.setFaults({ batchItemFaultRate: 1 });
+    const [first, second] = fileIds.map((fileId) => ({ fileId, taxonomyId }));
+    await d.queues.tag.add('tag', first as { fileId: number; taxonomyId: number }, {
+      jobId: jobIds.tag(first as { fileId: number; taxonomyId: number }),
+    });
+    // The other file's job waits (as it does while a request holds its lease), far past this test's timeout.
+    await d.queues.tag.add('tag', second as { fileId: number; taxonomyId: number }, {
+      jobId: jobIds.tag(second as { fileId: number; taxonomyId: number }),
+      delay: 120_000,
+    });
+    bed.start(d, { role: 'tag', concurrency: 1, reconcile: false });
+    await until(`SELECT 1 FROM tag_results WHERE status = 'tagged' HAVING count(*) = 2`);
+    const { rows } = await db.pool.query('SELECT topic, batch_size FROM tag_results ORDER BY media_file_id');
+    expect(rows).toEqual([
+      { topic: 'Sports', batch_size: 1 },
+      { topic: 'Politics', batch_size: 1 },
+    ]);
+    expect(emulator.stats().gatewayCalls).toBe(3); // the batch, then each file alone
+  });
+});
+
 describe('a submission whose id cannot be saved', () => {
   it('is logged at error level with its transcript id, and adopted, not paid for twice', async () => {
     const lines: Array<Record<string, unknown>> = [];

@@ -31,8 +31,8 @@ type Source = { id: string } | { text: string };
 async function ask(deps: WorkerDeps, taxonomy: string, prompt: string, source: Source): Promise<Asked> {
   let model = modelFor(deps.settings.models, taxonomy);
   if (deps.settings.spreadModels) {
-    const pick = await takeModel(deps, taxonomy);
-    if ('waitMs' in pick) return pauseQueue(deps.queues.tag, pick.waitMs);
+    const pick = await takeModel(deps, taxonomy, { maxWaitMs: 2000 });
+    if (!('model' in pick)) return pauseQueue(deps.queues.tag, 'waitMs' in pick ? pick.waitMs : 1);
     model = pick.model;
   } else {
     const wait = await (deps.llmRates.get(model) ?? deps.llmRate).take(2000);

@@ -16,4 +16,13 @@ export {
   masters,
   type RedisClient,
 } from './connection.ts';
-export { addJobs, BULK_CHUNK, createQueues, defaultJobOptions, ensureJobs, type Queues } from './queues.ts';
+export { transcribeOptions, transcribePriority } from './priority.ts';
+export {
+  addJobs,
+  BULK_CHUNK,
+  createQueues,
+  defaultJobOptions,
+  ensureJobs,
+  type JobOptionsFor,
+  type Queues,
+} from './queues.ts';

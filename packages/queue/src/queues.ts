@@ -47,19 +47,23 @@ export function createQueues(connection: RedisClient, prefix: string): Queues {
 /** `addBulk` is all-or-nothing per call; chunks keep each Redis round trip bounded. */
 export const BULK_CHUNK = 1000;
 
+/** Options for every job of a call, or per payload (e.g. a transcribe job's priority). */
+export type JobOptionsFor<Q extends QueueName> = JobsOptions | ((payload: Payload<Q>) => JobsOptions);
+
 /** Adds jobs with deterministic ids in chunks; an id already present is left alone by BullMQ. */
 export async function addJobs<Q extends QueueName>(
   queue: Queue<Payload<Q>>,
   name: Q,
   payloads: Payload<Q>[],
-  opts: JobsOptions = {},
+  opts: JobOptionsFor<Q> = {},
 ): Promise<void> {
   const idOf = jobIds[name] as (p: Payload<Q>) => string;
+  const optsOf = typeof opts === 'function' ? opts : () => opts;
   for (let i = 0; i < payloads.length; i += BULK_CHUNK) {
     const chunk = payloads.slice(i, i + BULK_CHUNK);
     // biome-ignore lint/suspicious/noExplicitAny: BullMQ's addBulk name/data generics do not narrow per queue
     await (queue as Queue<any>).addBulk(
-      chunk.map((data) => ({ name, data, opts: { ...opts, jobId: idOf(data) } })),
+      chunk.map((data) => ({ name, data, opts: { ...optsOf(data), jobId: idOf(data) } })),
     );
   }
 }
@@ -73,6 +77,7 @@ export async function ensureJobs<Q extends QueueName>(
   queue: Queue<Payload<Q>>,
   name: Q,
   payloads: Payload<Q>[],
+  opts: JobOptionsFor<Q> = {},
 ): Promise<number> {
   const idOf = jobIds[name] as (p: Payload<Q>) => string;
   let added = 0;
@@ -84,7 +89,7 @@ export async function ensureJobs<Q extends QueueName>(
     const missing = chunk.filter(
       (_, j) => states[j] === 'unknown' || states[j] === 'failed' || states[j] === 'completed',
     );
-    if (missing.length) await addJobs(queue, name, missing);
+    if (missing.length) await addJobs(queue, name, missing, opts);
     added += missing.length;
   }
   return added;

@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { UsageError } from '@mediatag/errors';
 import { parse as parseCsv } from 'csv-parse';
+import { durationSeconds } from './feed-values.ts';
 import { decodeUtf8, readLines } from './lines.ts';
 import { checkUrl, MAX_URL_LENGTH } from './validate.ts';
 import { isMediaPath, walk } from './walk.ts';
@@ -15,7 +16,14 @@ export interface Origin {
 
 /** One item read from a source: a valid URL (with optional metadata) or a rejection. */
 export type Item =
-  | { kind: 'url'; url: string; metadata: Record<string, string> | null; origin: Origin }
+  | {
+      kind: 'url';
+      url: string;
+      metadata: Record<string, string> | null;
+      origin: Origin;
+      /** The audio's length as the source states it (a CSV `duration` column), in seconds. */
+      durationS?: number | null;
+    }
   | { kind: 'local'; path: string; origin: Origin }
   | { kind: 'rejected'; reason: string; origin: Origin };
 
@@ -139,7 +147,9 @@ async function sniffCsv(stream: Readable, source: string, hooks: SourceHooks) {
 /**
  * A CSV source (`,` `;` or tab, detected from the header line) with a header row holding a
  * URL column (`url` or `urlColumn`, matched case-insensitively after trimming); the other
- * columns become metadata.
+ * columns become metadata. A `duration` column (seconds, `MM:SS` or `HH:MM:SS`, as a call
+ * system or podcast host exports it) also sets the file's length, so the longest files are
+ * submitted first; a value in another form only stays in the metadata.
  */
 export async function* csvItems(
   stream: Readable,
@@ -173,6 +183,8 @@ export async function* csvItems(
     });
   });
   let urlKey: string | undefined;
+  // The column stating each file's length, or '' when the header has none.
+  let durationKey: string | undefined;
   const findUrlKey = (): string => {
     const key = names?.find((n) => n.toLowerCase() === wanted.toLowerCase());
     if (key === undefined) {
@@ -199,9 +211,18 @@ export async function* csvItems(
       continue;
     }
     const check = checkUrl(url);
-    yield check.ok
-      ? { kind: 'url', url: check.url, metadata: Object.keys(rest).length ? rest : null, origin }
-      : { kind: 'rejected', reason: check.reason, origin };
+    if (!check.ok) {
+      yield { kind: 'rejected', reason: check.reason, origin };
+      continue;
+    }
+    durationKey ??= names?.find((n) => n.toLowerCase() === 'duration') ?? '';
+    const duration = durationSeconds(durationKey === '' ? null : (rest[durationKey] ?? null));
+    if (!duration.ok) {
+      yield { kind: 'rejected', reason: duration.reason, origin };
+      continue;
+    }
+    const metadata = Object.keys(rest).length ? rest : null;
+    yield { kind: 'url', url: check.url, metadata, origin, durationS: duration.seconds };
   }
   yield* skipped.splice(0);
   // A header and no rows: still say the column is missing rather than "no media URLs".

@@ -353,7 +353,7 @@ async function read(
         else {
           valid += 1;
           found += 1;
-          await writer.add(item.url, { metadata: item.metadata });
+          await writer.add(item.url, { metadata: item.metadata, episodeDurationS: item.durationS ?? null });
         }
       }
       if (lines !== undefined && found === 0) {

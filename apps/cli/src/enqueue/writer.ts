@@ -1,5 +1,5 @@
 import type { Db } from '@mediatag/db';
-import { addJobs, type Queues } from '@mediatag/queue';
+import { addJobs, type Queues, transcribeOptions } from '@mediatag/queue';
 
 /** Totals of one enqueue run. */
 export interface WriteTotals {
@@ -128,6 +128,13 @@ export class BatchWriter {
     this.seen = new Set();
     const rows = await this.link(urls, fields);
     await this.jobsInFlight;
+    // The length the source stated, by URL: longer files are submitted first.
+    const lengths = new Map<string, number>();
+    urls.forEach((url, i) => {
+      const seconds = fields.episodeDurationS[i];
+      if (typeof seconds === 'number') lengths.set(url, seconds);
+    });
+    const lengthOf = new Map<number, number | undefined>();
     const transcribe: { fileId: number }[] = [];
     const tag: { fileId: number; taxonomyId: number }[] = [];
     for (const row of rows) {
@@ -140,8 +147,10 @@ export class BatchWriter {
       else this.totals.alreadyKnown += 1;
       // Only files of this batch get jobs: a skipped feed item must never be paid for.
       if (!row.added && !row.in_batch) continue;
-      if (row.transcript_status === 'pending') transcribe.push({ fileId: id });
-      else if (row.transcript_status === 'completed' && !row.tagged) {
+      if (row.transcript_status === 'pending') {
+        transcribe.push({ fileId: id });
+        lengthOf.set(id, lengths.get(String(row.url)));
+      } else if (row.transcript_status === 'completed' && !row.tagged) {
         tag.push({ fileId: id, taxonomyId: this.batch.taxonomyId });
         if (row.added) this.totals.reused += 1;
       }
@@ -149,7 +158,9 @@ export class BatchWriter {
     this.totals.transcribeJobs += transcribe.length;
     this.totals.tagJobs += tag.length;
     this.jobsInFlight = (async () => {
-      await addJobs(this.queues.transcribe, 'transcribe', transcribe);
+      await addJobs(this.queues.transcribe, 'transcribe', transcribe, (p) =>
+        transcribeOptions(lengthOf.get(p.fileId)),
+      );
       await addJobs(this.queues.tag, 'tag', tag);
     })();
     // Awaited by the next chunk or by flush(); this only keeps Node from calling it unhandled meanwhile.
