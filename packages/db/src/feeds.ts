@@ -51,8 +51,8 @@ function toFeed(r: StoredFeed): FeedRow {
   };
 }
 
-async function feedsWhere(db: Db, where: SQL): Promise<FeedRow[]> {
-  const { rows } = await db.execute<StoredFeed>(sql`SELECT ${COLUMNS} FROM feeds WHERE ${where}`);
+async function feedsWhere(db: Db, where: SQL, order: SQL): Promise<FeedRow[]> {
+  const { rows } = await db.execute<StoredFeed>(sql`SELECT ${COLUMNS} FROM feeds WHERE ${where} ${order}`);
   return rows.map(toFeed);
 }
 
@@ -68,8 +68,8 @@ export async function subscribe(
 ): Promise<FeedRow> {
   const [found] = await feedsWhere(
     db,
-    sql`batch_id = ${batchId} AND (url = ${url} OR key_url = ${url} OR ${url} = ANY (aliases))
-        ORDER BY id LIMIT 1`,
+    sql`batch_id = ${batchId} AND (url = ${url} OR key_url = ${url} OR ${url} = ANY (aliases))`,
+    sql`ORDER BY id LIMIT 1`,
   );
   if (found) return found;
   const { rows } = await db.execute<StoredFeed>(sql`
@@ -82,7 +82,7 @@ export async function subscribe(
 
 /** The feeds of these ids as stored now, in id order. */
 export async function feedsById(db: Db, ids: number[]): Promise<FeedRow[]> {
-  return feedsWhere(db, sql`id = ANY (${sql.param(ids)}::int[]) ORDER BY id`);
+  return feedsWhere(db, sql`id = ANY (${sql.param(ids)}::int[])`, sql`ORDER BY id`);
 }
 
 /** A 304: nothing new, and the feed is healthy. */
