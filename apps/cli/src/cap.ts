@@ -1,8 +1,7 @@
-import { batches } from '@mediatag/db';
+import { setBatchCap, unsubmittedFiles } from '@mediatag/db';
 import { UsageError } from '@mediatag/errors';
 import { capFullKey, keyPrefixOf } from '@mediatag/pipeline';
 import { ensureJobs, jobIds } from '@mediatag/queue';
-import { eq, sql } from 'drizzle-orm';
 import type { Context } from './context.ts';
 import { usd } from './why.ts';
 
@@ -27,18 +26,10 @@ export function describeCap(cap: number | null): string {
  */
 export async function setCap(ctx: Context, batchId: number, cap: number | null): Promise<number> {
   const db = await ctx.db();
-  await db
-    .update(batches)
-    .set({ maxCostUsd: cap === null ? null : String(cap), updatedAt: sql`now()` })
-    .where(eq(batches.id, batchId));
+  await setBatchCap(db, batchId, cap);
   const redis = await ctx.redis();
   await redis.del(capFullKey(keyPrefixOf(ctx.env.QUEUE_PREFIX), batchId));
-  const { rows } = await db.$client.query(
-    `SELECT m.id FROM batch_files bf JOIN media_files m ON m.id = bf.media_file_id
-      WHERE bf.batch_id = $1 AND m.transcript_status = 'pending' ORDER BY m.id`,
-    [batchId],
-  );
-  const pending = rows.map((r) => ({ fileId: Number(r.id) }));
+  const pending = (await unsubmittedFiles(db, batchId)).map((fileId) => ({ fileId }));
   const queues = await ctx.queues();
   let woken = 0;
   for (let i = 0; i < pending.length; i += 500) {

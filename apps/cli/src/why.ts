@@ -1,8 +1,7 @@
 import type { CliEnv } from '@mediatag/config';
-import { type BatchSpend, batches, batchSpend, capReached, type Db, type Progress } from '@mediatag/db';
+import { type BatchSpend, batchSpend, cappedBatches, capReached, type Db, type Progress } from '@mediatag/db';
 import { toError } from '@mediatag/errors';
 import { type HealthReport, keyPrefixOf, readHealth, WORKER_STALE_MS } from '@mediatag/pipeline';
-import { isNotNull } from 'drizzle-orm';
 import type { Context } from './context.ts';
 
 /** Why a batch is not moving (or moves slower than its pace says). */
@@ -49,11 +48,7 @@ export async function observe(ctx: Context, rows: Progress[]): Promise<Observed>
   const spends = new Map<string, BatchSpend>();
   const waiting = new Set(rows.filter((r) => r.pending > 0).map((r) => r.batch));
   if (waiting.size > 0) {
-    const capped = await db
-      .select({ id: batches.id, name: batches.name })
-      .from(batches)
-      .where(isNotNull(batches.maxCostUsd));
-    for (const b of capped) {
+    for (const b of await cappedBatches(db)) {
       if (!waiting.has(b.name)) continue;
       spends.set(
         b.name,

@@ -153,8 +153,8 @@ export interface TextRecord {
 /**
  * Records a completed transcript (and the text kept for tagging, in the same statement) and
  * returns the taxonomies to tag it with: the current taxonomy of every batch that lists the
- * file and has no result for it yet, each given its `pending` result row so batched requests
- * can claim it. Two autocommitted statements, deliberately not one: the UPDATE waits for an
+ * file and still needs a tag from it (`needs_tagging`: no result, or a pending one), each given
+ * its `pending` result row so batched requests can claim it. Two autocommitted statements, deliberately not one: the UPDATE waits for an
  * enqueue holding the row FOR SHARE, and the second statement then takes a fresh snapshot
  * that sees the batch that enqueue added (a single statement would read with its
  * start-of-statement snapshot).
@@ -208,9 +208,9 @@ export async function markCompleted(
   const { rows } = await db.$client.query(
     `WITH needed AS (
        SELECT DISTINCT b.taxonomy_id FROM batch_files bf JOIN batches b ON b.id = bf.batch_id
-        WHERE bf.media_file_id = $1 AND NOT EXISTS (
-          SELECT 1 FROM tag_results r WHERE r.media_file_id = $1 AND r.taxonomy_id = b.taxonomy_id
-            AND r.status IN ('tagged', 'unmatched'))
+         JOIN media_files m ON m.id = bf.media_file_id
+         LEFT JOIN tag_results r ON r.media_file_id = bf.media_file_id AND r.taxonomy_id = b.taxonomy_id
+        WHERE bf.media_file_id = $1 AND needs_tagging(m.transcript_status, r.status)
      ), made AS (
        INSERT INTO tag_results (media_file_id, taxonomy_id) SELECT $1, taxonomy_id FROM needed
        ON CONFLICT DO NOTHING

@@ -64,7 +64,7 @@ export async function reconcile(deps: WorkerDeps, options: { full: boolean }): P
     `SELECT DISTINCT m.id, b.taxonomy_id FROM media_files m
        JOIN batch_files bf ON bf.media_file_id = m.id JOIN batches b ON b.id = bf.batch_id
        LEFT JOIN tag_results r ON r.media_file_id = m.id AND r.taxonomy_id = b.taxonomy_id
-      WHERE m.transcript_status = 'completed' AND (r.status IS NULL OR r.status = 'pending')`,
+      WHERE needs_tagging(m.transcript_status, r.status)`,
   );
   const tagJobs = await ensureJobs(
     deps.queues.tag,

@@ -3,7 +3,7 @@ import {
   describeTranscriptionOptions,
   type TranscriptionOptions,
 } from '@mediatag/assemblyai/transcript-options';
-import { batches, findTaxonomy, taxonomies } from '@mediatag/db';
+import { createBatch, deleteBatch, findBatchWithTaxonomy, findTaxonomy, queryErrorCause } from '@mediatag/db';
 import { FatalError, toError, UsageError } from '@mediatag/errors';
 import { createS3Client, parseS3Location, type S3Location, s3SettingsFromEnv } from '@mediatag/s3';
 import {
@@ -18,7 +18,6 @@ import {
   s3Totals,
   sourceItems,
 } from '@mediatag/sources';
-import { eq, sql } from 'drizzle-orm';
 import { type Command, defineSpec, parseCommand } from '../args.ts';
 import { batchName } from '../batch.ts';
 import { describeCap, parseCap, setCap } from '../cap.ts';
@@ -99,17 +98,7 @@ export async function openBatch(
   options: TranscriptionOptions | undefined,
 ) {
   const db = await ctx.db();
-  const [existing] = await db
-    .select({
-      id: batches.id,
-      taxonomyId: batches.taxonomyId,
-      taxonomy: taxonomies.name,
-      version: taxonomies.version,
-      options: batches.transcriptionOptions,
-    })
-    .from(batches)
-    .innerJoin(taxonomies, eq(taxonomies.id, batches.taxonomyId))
-    .where(eq(batches.name, name));
+  const existing = await findBatchWithTaxonomy(db, name);
   if (existing) {
     if (taxonomyName !== undefined && taxonomyName !== existing.taxonomy) {
       throw new UsageError(
@@ -130,12 +119,7 @@ export async function openBatch(
   const wanted = taxonomyName ?? 'media';
   const taxonomy = await findTaxonomy(db, wanted);
   if (!taxonomy) throw new UsageError(`no taxonomy named "${wanted}" (see: mediatag taxonomy list)`);
-  const [row] = await db
-    .insert(batches)
-    .values({ name, taxonomyId: taxonomy.id, transcriptionOptions: options ?? null })
-    .onConflictDoUpdate({ target: batches.name, set: { updatedAt: sql`now()` } })
-    .returning({ id: batches.id, taxonomyId: batches.taxonomyId });
-  if (!row) throw new Error('batch insert returned no row');
+  const row = await createBatch(db, { name, taxonomyId: taxonomy.id, transcriptionOptions: options ?? null });
   return {
     ...row,
     taxonomy: taxonomy.name,
@@ -390,7 +374,7 @@ async function read(
   }
   if (valid === 0 && batch.created) {
     // Nothing usable was read: leave no empty batch behind.
-    await (await ctx.db()).delete(batches).where(eq(batches.id, batch.id));
+    await deleteBatch(await ctx.db(), batch.id);
   }
   if (rejected > MAX_PRINTED_REJECTIONS) {
     ctx.err(`… and ${rejected - MAX_PRINTED_REJECTIONS} more rejected lines not shown`);
@@ -430,7 +414,8 @@ async function* toAsync<T>(items: T[]): AsyncGenerator<T> {
  * running the same command again continues: added URLs and feed guids are skipped.
  */
 function stopped(ctx: Context, error: unknown, reading: string, batch: string, added: number): Error {
-  const e = toError(error);
+  // A failed statement's own message, not drizzle's wrapper (which is the whole statement).
+  const e = toError(queryErrorCause(error));
   const first = e.message.split('\n')[0] ?? '';
   const what = reading === '' || first.includes(reading) ? first : `${reading}: ${first}`;
   const message =

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
 import { ConfigError } from '@mediatag/config';
-import { findTaxonomy } from '@mediatag/db';
+import { findTaxonomy, saveEvalMetrics, storedTexts, taxonomyById, taxonomyVersion } from '@mediatag/db';
 import { UsageError } from '@mediatag/errors';
 import { GatewayClient } from '@mediatag/gateway';
 import {
@@ -17,18 +17,11 @@ import { type Command, defineSpec, intOption, parseCommand } from '../args.ts';
 import { batchName, requireBatch } from '../batch.ts';
 import type { Context } from '../context.ts';
 import { type EffectiveConfig, effectiveConfig, parseConfigSpecs } from '../eval/config.ts';
-import {
-  completedFiles,
-  filesOfLabels,
-  type TaxonomyRef,
-  taxonomyById,
-  taxonomyVersion,
-} from '../eval/files.ts';
+import { completedFiles, filesOfLabels, type TaxonomyRef } from '../eval/files.ts';
 import { parseGold } from '../eval/gold.ts';
 import { buildReport, renderReport } from '../eval/report.ts';
 import { type ConfigPlan, type EvalFile, planEval, runEval } from '../eval/run.ts';
 import { drawSample } from '../eval/sample.ts';
-import { loadTexts, saveMetrics } from '../eval/store.ts';
 
 const USAGE = [
   'mediatag eval --labels FILE.csv --taxonomy NAME [--config NAME[=KEY=VALUE,…]]… [--json] [--yes] [--fresh]',
@@ -191,7 +184,7 @@ async function run(ctx: Context, plan: Plan): Promise<number> {
     taxonomies.set(tax.id, tax);
     configs.push(effectiveConfig(ctx.env, spec, tax));
   }
-  const texts = await loadTexts(
+  const texts = await storedTexts(
     db,
     files.map((f) => f.fileId),
   );
@@ -251,7 +244,7 @@ async function run(ctx: Context, plan: Plan): Promise<number> {
   );
   for (const [i, c] of report.configs.entries()) {
     const pairs = report.agreement.filter((p) => p.b === c.name || (i === 0 && p.a === c.name));
-    await saveMetrics(db, c.runId, { ...c, agreement: pairs });
+    await saveEvalMetrics(db, c.runId, { ...c, agreement: pairs });
   }
   if (values.json) ctx.out(JSON.stringify(report));
   else for (const line of renderReport(report)) ctx.out(line);
