@@ -1,8 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { cliEnvSchema, parseEnv } from '@mediatag/config';
 import { SAMPLES } from '@mediatag/emulator/samples';
-import { createRedis } from '@mediatag/queue';
-import { keyPrefixOf } from '@mediatag/worker';
+import { createRedis, redisKeys } from '@mediatag/queue';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Harness, sampleCopies, startHarness } from './harness.ts';
 
@@ -170,7 +169,7 @@ describe('batched tagging end to end (real Postgres and Redis, emulator as Assem
     // The killed tagger's one-a-minute budget window has passed (as it would for real).
     const redis = createRedis(REDIS_URL_OF(h), 'producer');
     // …so its budget key and the tag queue's pause (BullMQ's limiter key) are gone.
-    await redis.del(`${keyPrefixOf(h.prefix)}:rate:llm:${DEFAULT_MODEL}`, `${h.prefix}:tag:limiter`);
+    await redis.del(redisKeys(h.prefix).llmRate(DEFAULT_MODEL), redisKeys(h.prefix).limiter('tag'));
     redis.disconnect();
     spawnTagger(h);
     const p = await h.waitFinal('killed', 90_000);

@@ -1,8 +1,8 @@
 import type { CliEnv } from '@mediatag/config';
 import { batchProgress, batchSpend, capReached, type Db } from '@mediatag/db';
 import { UsageError } from '@mediatag/errors';
-import type { RedisClient } from '@mediatag/queue';
-import { keyPrefixOf, readHealth } from '@mediatag/worker';
+import { type RedisClient, redisKeys } from '@mediatag/queue';
+import { readHealth } from '@mediatag/worker';
 import { EXIT } from './why.ts';
 
 // Not final: not yet transcribed, or transcribed and waiting for its topic (as in batchProgress).
@@ -69,7 +69,7 @@ export class DrainCheck {
           }
         : { done: true, code: EXIT.done, message: `${what}: every file final` };
     }
-    const health = await readHealth(this.redis, keyPrefixOf(this.env.QUEUE_PREFIX));
+    const health = await readHealth(this.redis, redisKeys(this.env.QUEUE_PREFIX).health);
     const rejected = health.keyRejected;
     if (rejected && rejected.at >= this.since) {
       return { done: true, code: EXIT.keyRejected, message: `the API key was rejected: ${rejected.reason}` };

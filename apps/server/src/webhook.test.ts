@@ -1,4 +1,4 @@
-import { jobIds } from '@mediatag/queue';
+import { addJobs, jobIds, schedulePoll } from '@mediatag/queue';
 import { DelayedError, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from './server.ts';
@@ -30,7 +30,7 @@ function deliver(body: unknown, headers: Record<string, string> = { [HEADER]: SE
 /** A file in flight whose fallback poll job waits far in the future, as the worker leaves it. */
 async function inFlightFile(transcriptId: string): Promise<number> {
   const fileId = await f.addFile(transcriptId, 'processing');
-  await f.queues.poll.add('poll', { fileId }, { jobId: jobIds.poll({ fileId }), delay: 600_000 });
+  await schedulePoll(f.queues, fileId, 600_000);
   return fileId;
 }
 
@@ -113,7 +113,7 @@ describe('POST /webhooks/assemblyai', () => {
 
   it('looks again at a job that was running when the webhook came and delayed itself', async () => {
     const fileId = await f.addFile('tr-race', 'processing');
-    await f.queues.poll.add('poll', { fileId }, { jobId: jobIds.poll({ fileId }) });
+    await addJobs(f.queues, 'poll', [{ fileId }]);
     let release!: () => void;
     const held = new Promise<void>((resolve) => {
       release = resolve;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createRedis } from '@mediatag/queue';
+import { createRedis, redisKeys } from '@mediatag/queue';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InFlightBudget, RateBudget } from './budget.ts';
 
@@ -39,10 +39,11 @@ describe('InFlightBudget', () => {
   it('frees the slot and the wake key in one call', async () => {
     const b = new InFlightBudget(redis, `${prefix}:c`, 1);
     await b.acquire(7);
-    await redis.set(`${prefix}:limiter`, '1');
-    await b.release(7, `${prefix}:limiter`);
+    const limiter = redisKeys(prefix).limiter('transcribe');
+    await redis.set(limiter, '1');
+    await b.release(7, limiter);
     expect(await b.count()).toBe(0);
-    expect(await redis.exists(`${prefix}:limiter`)).toBe(0);
+    expect(await redis.exists(limiter)).toBe(0);
   });
 });
 

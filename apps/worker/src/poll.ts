@@ -1,5 +1,5 @@
 import { NotFoundError } from '@mediatag/assemblyai';
-import { jobIds, parsePayload } from '@mediatag/queue';
+import { addJobs, parsePayload } from '@mediatag/queue';
 import type { Job } from 'bullmq';
 import type { WorkerDeps } from './deps.ts';
 import { AUTH_PAUSE_MS, classify, isLastAttempt, later, unrecoverable } from './errors.ts';
@@ -10,18 +10,16 @@ import type { PollSchedule, SlotReserve } from './schedule.ts';
 
 /** Adds the tag jobs of a completed file, one per taxonomy still to do. */
 export async function enqueueTagJobs(deps: WorkerDeps, fileId: number, taxonomyIds: number[]): Promise<void> {
-  if (taxonomyIds.length === 0) return;
-  await deps.queues.tag.addBulk(
-    taxonomyIds.map((taxonomyId) => {
-      const data = { fileId, taxonomyId };
-      return { name: 'tag', data, opts: { jobId: jobIds.tag(data) } };
-    }),
+  await addJobs(
+    deps.queues,
+    'tag',
+    taxonomyIds.map((taxonomyId) => ({ fileId, taxonomyId })),
   );
 }
 
 /** Frees the file's in-flight slot and wakes the submit queue if it was waiting for one. */
 async function freeSlot(deps: WorkerDeps, fileId: number): Promise<void> {
-  await deps.inFlight.release(fileId, deps.queues.transcribe.keys.limiter);
+  await deps.inFlight.release(fileId, deps.keys.limiter('transcribe'));
 }
 
 /**
@@ -41,7 +39,7 @@ export async function processPoll(
   if (!file) return 'missing';
   if (!file.transcriptId) {
     if (file.transcriptStatus === 'pending') {
-      await deps.queues.transcribe.add('transcribe', { fileId }, { jobId: jobIds.transcribe({ fileId }) });
+      await addJobs(deps.queues, 'transcribe', [{ fileId }]);
     }
     return 'not-submitted';
   }

@@ -25,7 +25,7 @@ export async function reconcile(deps: WorkerDeps, options: { full: boolean }): P
   const inFlightIds = inFlightRows.map((r) => Number(r.id));
   const inFlight = await deps.inFlight.rebuild(inFlightIds, 60_000);
   const pollJobs = await ensureJobs(
-    deps.queues.poll,
+    deps.queues,
     'poll',
     inFlightIds.map((fileId) => ({ fileId })),
   );
@@ -48,7 +48,7 @@ export async function reconcile(deps: WorkerDeps, options: { full: boolean }): P
          AND EXISTS (SELECT 1 FROM batch_files bf WHERE bf.media_file_id = m.id) ORDER BY id`,
     );
     transcribeJobs = await ensureJobs(
-      deps.queues.transcribe,
+      deps.queues,
       'transcribe',
       pending.map((r) => ({ fileId: Number(r.id) })),
     );
@@ -61,15 +61,15 @@ export async function reconcile(deps: WorkerDeps, options: { full: boolean }): P
       WHERE m.transcript_status = 'completed' AND (r.status IS NULL OR r.status = 'pending')`,
   );
   const tagJobs = await ensureJobs(
-    deps.queues.tag,
+    deps.queues,
     'tag',
     untagged.map((r) => ({ fileId: Number(r.id), taxonomyId: Number(r.taxonomy_id) })),
   );
-  await deps.redis.set(`${deps.keyPrefix}:epoch`, String(Date.now()));
+  await deps.redis.set(deps.keys.epoch, String(Date.now()));
   return { full: options.full, inFlight, transcribeJobs, pollJobs, tagJobs };
 }
 
 /** False when Redis lost the marker a full reconcile leaves: it was flushed or replaced. */
 export async function redisStillKnowsUs(deps: WorkerDeps): Promise<boolean> {
-  return (await deps.redis.exists(`${deps.keyPrefix}:epoch`)) === 1;
+  return (await deps.redis.exists(deps.keys.epoch)) === 1;
 }

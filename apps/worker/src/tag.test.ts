@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import type { TestDatabase } from '@mediatag/db/testing';
 import type { Emulator } from '@mediatag/emulator';
 import { createLogger, type Logger } from '@mediatag/logger';
-import { jobIds } from '@mediatag/queue';
+import { addJobs, jobIds } from '@mediatag/queue';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { WorkerDeps } from './deps.ts';
 import { openTestbed, type Testbed } from './testing.ts';
@@ -51,7 +51,7 @@ describe('tag job control flow', () => {
     for (const fileId of fileIds) {
       const data = { fileId, taxonomyId };
       // attempts: 1 = every run is the job's last attempt.
-      await d.queues.tag.add('tag', data, { jobId: jobIds.tag(data), attempts: 1 });
+      await addJobs(d.queues, 'tag', [data], { attempts: 1 });
     }
     bed.start(d, { role: 'tag', concurrency: 1, reconcile: false });
     // The first file's request reaches the gateway, which does not know its made-up transcript.
@@ -127,7 +127,7 @@ describe('a paid answer whose save fails is kept with the job, not asked for aga
     const { fileIds, taxonomyId } = await transcribedSamples(d, samples.slice(0, 1));
     await failOnce('tag_results', `NEW.status <> 'pending'`);
     const data = { fileId: fileIds[0] as number, taxonomyId };
-    await d.queues.tag.add('tag', data, { jobId: jobIds.tag(data), backoff: { type: 'fixed', delay: 100 } });
+    await addJobs(d.queues, 'tag', [data], { backoff: { type: 'fixed', delay: 100 } });
     bed.start(d, { role: 'tag', concurrency: 1, reconcile: false });
     await until(`SELECT 1 FROM tag_results WHERE status = 'tagged'`);
     expect(emulator.stats().gatewayCalls).toBe(1);
@@ -146,7 +146,7 @@ describe('a paid answer whose save fails is kept with the job, not asked for aga
       ]);
     await failOnce('tag_results', `NEW.status <> 'pending'`);
     const data = { fileId: fileIds[0] as number, taxonomyId };
-    await d.queues.tag.add('tag', data, { jobId: jobIds.tag(data), backoff: { type: 'fixed', delay: 100 } });
+    await addJobs(d.queues, 'tag', [data], { backoff: { type: 'fixed', delay: 100 } });
     bed.start(d, { role: 'tag', concurrency: 1, reconcile: false });
     await until(`SELECT 1 FROM tag_results WHERE status = 'tagged' HAVING count(*) = 3`);
     expect(emulator.stats().gatewayCalls).toBe(1);
@@ -182,10 +182,7 @@ describe('a submission whose id cannot be saved', () => {
     ]);
     await failOnce('media_files', `OLD.transcript_id IS NULL AND NEW.transcript_id IS NOT NULL`, 'UPDATE');
     const data = { fileId: Number(file[0].id) };
-    await d.queues.transcribe.add('transcribe', data, {
-      jobId: jobIds.transcribe(data),
-      backoff: { type: 'fixed', delay: 100 },
-    });
+    await addJobs(d.queues, 'transcribe', [data], { backoff: { type: 'fixed', delay: 100 } });
     bed.start(d, { role: 'all', concurrency: 2, reconcile: false });
     await until(`SELECT 1 FROM tag_results WHERE status = 'tagged'`);
     const logged = lines.filter((l) => l.level === 50 && typeof l.transcriptId === 'string');

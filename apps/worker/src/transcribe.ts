@@ -1,5 +1,5 @@
 import type { Logger } from '@mediatag/logger';
-import { jobIds, parsePayload } from '@mediatag/queue';
+import { parsePayload, schedulePoll } from '@mediatag/queue';
 import { DelayedError, type Job } from 'bullmq';
 import { CAP_RECHECK_MS, holdIfCapped } from './cap.ts';
 import type { WorkerDeps } from './deps.ts';
@@ -14,12 +14,6 @@ import {
 } from './files.ts';
 import { findEarlierSubmission } from './orphans.ts';
 import type { PollSchedule, SlotReserve } from './schedule.ts';
-
-/** Schedules the first check of a submitted transcript. */
-export async function schedulePoll(deps: WorkerDeps, fileId: number, delayMs: number): Promise<void> {
-  const data = { fileId };
-  await deps.queues.poll.add('poll', data, { jobId: jobIds.poll(data), delay: delayMs });
-}
 
 /**
  * The submit parameters: speech models from config, then the options of the batch that listed
@@ -69,7 +63,7 @@ export async function processTranscribe(
       // Nothing to submit: the slot is the file's only if it is in flight.
       const inFlight = file?.transcriptStatus === 'queued' || file?.transcriptStatus === 'processing';
       if (!inFlight) await deps.inFlight.release(fileId);
-      if (file?.transcriptId && inFlight) await schedulePoll(deps, fileId, 0);
+      if (file?.transcriptId && inFlight) await schedulePoll(deps.queues, fileId, 0);
       return file
         ? file.transcriptId
           ? 'already-submitted'
@@ -90,7 +84,7 @@ export async function processTranscribe(
         { transcriptId: found.id },
         'found the transcript of an earlier attempt; not submitting again',
       );
-      await schedulePoll(deps, fileId, 0);
+      await schedulePoll(deps.queues, fileId, 0);
       return 'recovered';
     }
   }
@@ -155,6 +149,6 @@ async function submit(
   log.debug({ transcriptId: transcript.id }, 'submitted');
   // With webhooks the check is only a fallback for a lost delivery.
   const firstCheck = deps.settings.webhook ? deps.settings.poll.maxMs * 5 : schedule.first();
-  await schedulePoll(deps, file.id, firstCheck);
+  await schedulePoll(deps.queues, file.id, firstCheck);
   return 'submitted';
 }
