@@ -2,11 +2,12 @@ import { NotFoundError } from '@mediatag/assemblyai';
 import { addJobs, parsePayload } from '@mediatag/queue';
 import type { Job } from 'bullmq';
 import type { WorkerDeps } from './deps.ts';
-import { AUTH_PAUSE_MS, classify, isLastAttempt, later, unrecoverable } from './errors.ts';
+import { AUTH_PAUSE_MS, later } from './errors.ts';
 import { textRecord } from './excerpt.ts';
 import { getFile, markCompleted, markFileError, markProcessing } from './files.ts';
 import { resubmitAfterDownloadError, transcriptErrorText } from './redownload.ts';
 import type { PollSchedule, SlotReserve } from './schedule.ts';
+import { onFailure } from './verdict.ts';
 
 /** Adds the tag jobs of a completed file, one per taxonomy still to do. */
 export async function enqueueTagJobs(deps: WorkerDeps, fileId: number, taxonomyIds: number[]): Promise<void> {
@@ -64,26 +65,19 @@ export async function processPoll(
       // transcript `retry --resubmit` buys next.
       return 'gone';
     }
-    const verdict = classify(error);
-    switch (verdict.kind) {
-      case 'rate-limited':
-        return later(job, verdict.waitMs);
-      case 'auth':
+    return onFailure(job, error, {
+      async wait(verdict) {
+        if (verdict.kind === 'rate-limited') return later(job, verdict.waitMs);
         log.error({ reason: verdict.reason }, 'AssemblyAI rejected the API key; checking again later');
         await deps.health.quietly(deps.health.keyRejected('assemblyai', verdict.reason, AUTH_PAUSE_MS));
         return later(job, AUTH_PAUSE_MS);
-      case 'permanent':
+      },
+      async record(reason) {
         // The id stays saved; `retry` re-polls, never resubmits.
-        await markFileError(deps.db, fileId, 'poll', verdict.reason);
+        await markFileError(deps.db, fileId, 'poll', reason);
         await freeSlot(deps, fileId);
-        throw unrecoverable(verdict.reason);
-      case 'retry':
-        if (isLastAttempt(job)) {
-          await markFileError(deps.db, fileId, 'poll', verdict.reason);
-          await freeSlot(deps, fileId);
-        }
-        throw error;
-    }
+      },
+    });
   }
 
   await deps.health.quietly(deps.health.keyAccepted());

@@ -27,6 +27,8 @@ describe('queue catalog', () => {
     expect(() => parsePayload('transcribe', { fileId: '3' })).toThrow(InvalidPayloadError);
     expect(() => parsePayload('tag', { fileId: 3 })).toThrow(/taxonomyId/);
     expect(() => parsePayload('transcribe', { fileId: 3, url: 'x' })).toThrow(InvalidPayloadError);
+    // BullMQ fails an UnrecoverableError at once: a bad payload never uses its retries.
+    expect(() => parsePayload('poll', {})).toThrow(UnrecoverableError);
   });
 
   it('makes ids BullMQ accepts: no colon, never digits only', () => {
