@@ -1,7 +1,6 @@
 import { setBatchCap, unsubmittedFiles } from '@mediatag/db';
 import { UsageError } from '@mediatag/errors';
-import { capFullKey, keyPrefixOf } from '@mediatag/pipeline';
-import { ensureJobs, jobIds } from '@mediatag/queue';
+import { redisKeys, wakeJobs } from '@mediatag/queue';
 import type { Context } from './context.ts';
 import { usd } from './why.ts';
 
@@ -28,28 +27,7 @@ export async function setCap(ctx: Context, batchId: number, cap: number | null):
   const db = await ctx.db();
   await setBatchCap(db, batchId, cap);
   const redis = await ctx.redis();
-  await redis.del(capFullKey(keyPrefixOf(ctx.env.QUEUE_PREFIX), batchId));
+  await redis.del(redisKeys(ctx.env.QUEUE_PREFIX).capFull(batchId));
   const pending = (await unsubmittedFiles(db, batchId)).map((fileId) => ({ fileId }));
-  const queues = await ctx.queues();
-  let woken = 0;
-  for (let i = 0; i < pending.length; i += 500) {
-    const chunk = pending.slice(i, i + 500);
-    const jobs = await Promise.all(chunk.map((p) => queues.transcribe.getJob(jobIds.transcribe(p))));
-    const promoted = await Promise.allSettled(
-      jobs.map(async (job) => {
-        if (job && (await job.isDelayed())) {
-          await job.promote();
-          return 1;
-        }
-        return 0;
-      }),
-    );
-    for (const r of promoted) {
-      // A job that left the delayed set meanwhile is running already: nothing to wake.
-      if (r.status === 'fulfilled') woken += r.value;
-      else if (!/delayed state/i.test(String((r.reason as Error)?.message))) throw r.reason;
-    }
-    woken += await ensureJobs(queues.transcribe, 'transcribe', chunk);
-  }
-  return woken;
+  return wakeJobs(await ctx.queues(), 'transcribe', pending);
 }

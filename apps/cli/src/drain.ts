@@ -10,8 +10,8 @@ import {
   missingBatches,
 } from '@mediatag/db';
 import { UsageError } from '@mediatag/errors';
-import { keyPrefixOf, readHealth } from '@mediatag/pipeline';
-import type { RedisClient } from '@mediatag/queue';
+import { readHealth } from '@mediatag/pipeline';
+import { type RedisClient, redisKeys } from '@mediatag/queue';
 import { EXIT } from './why.ts';
 
 /** How a drain check came out: still running, or the exit code and why. */
@@ -58,7 +58,7 @@ export class DrainCheck {
           }
         : { done: true, code: EXIT.done, message: `${what}: every file final` };
     }
-    const health = await readHealth(this.redis, keyPrefixOf(this.env.QUEUE_PREFIX));
+    const health = await readHealth(this.redis, redisKeys(this.env.QUEUE_PREFIX).health);
     const rejected = health.keyRejected;
     if (rejected && rejected.at >= this.since) {
       return { done: true, code: EXIT.keyRejected, message: `the API key was rejected: ${rejected.reason}` };

@@ -1,7 +1,8 @@
 import type { CliEnv } from '@mediatag/config';
 import { type BatchSpend, batchSpend, cappedBatches, capReached, type Db, type Progress } from '@mediatag/db';
 import { toError } from '@mediatag/errors';
-import { type HealthReport, keyPrefixOf, readHealth, WORKER_STALE_MS } from '@mediatag/pipeline';
+import { type HealthReport, readHealth, WORKER_STALE_MS } from '@mediatag/pipeline';
+import { redisKeys } from '@mediatag/queue';
 import type { Context } from './context.ts';
 
 /** Why a batch is not moving (or moves slower than its pace says). */
@@ -41,7 +42,7 @@ export async function observe(ctx: Context, rows: Progress[]): Promise<Observed>
   const db: Db = await ctx.db();
   let health: Observed['health'];
   try {
-    health = await readHealth(await ctx.redis(), keyPrefixOf(ctx.env.QUEUE_PREFIX));
+    health = await readHealth(await ctx.redis(), redisKeys(ctx.env.QUEUE_PREFIX).health);
   } catch (error) {
     health = { error: toError(error).message.split('\n')[0] ?? 'unknown error' };
   }

@@ -292,11 +292,12 @@ describe('HttpClient retries', () => {
       .reply(503, 'busy', { headers: { 'retry-after': '5' } })
       .persist();
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 30);
     const started = Date.now();
-    await expect(http.request({ ...get, signal: controller.signal })).rejects.toMatchObject({
-      name: 'AbortError',
-    });
+    const request = http.request({ ...get, signal: controller.signal });
+    // Aborted once the first answer (503, Retry-After 5 s) is in: during the backoff wait.
+    await expect.poll(calls, { interval: 1 }).toBe(1);
+    controller.abort();
+    await expect(request).rejects.toMatchObject({ name: 'AbortError' });
     expect(Date.now() - started).toBeLessThan(1000);
     expect(calls()).toBe(1);
   });

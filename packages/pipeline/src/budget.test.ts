@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createQueues, createRedis, transcribeOptions } from '@mediatag/queue';
+import { addJobs, createQueues, createRedis, redisKeys, transcribeOptions } from '@mediatag/queue';
 import { type Job, Worker } from 'bullmq';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InFlightBudget, RateBudget } from './budget.ts';
@@ -41,11 +41,12 @@ describe('InFlightBudget', () => {
   it('frees the slot, ends the pause and sets the wake marker in one call', async () => {
     const b = new InFlightBudget(redis, `${prefix}:c`, 1);
     await b.acquire(7);
-    await redis.set(`${prefix}:limiter`, '1');
-    await b.release(7, { limiter: `${prefix}:limiter`, marker: `${prefix}:marker` });
+    const keys = redisKeys(prefix);
+    await redis.set(keys.limiter('transcribe'), '1');
+    await b.release(7, { limiter: keys.limiter('transcribe'), marker: keys.marker('transcribe') });
     expect(await b.count()).toBe(0);
-    expect(await redis.exists(`${prefix}:limiter`)).toBe(0);
-    expect(await redis.zrange(`${prefix}:marker`, '0', '-1')).toEqual(['0']);
+    expect(await redis.exists(keys.limiter('transcribe'))).toBe(0);
+    expect(await redis.zrange(keys.marker('transcribe'), '0', '-1')).toEqual(['0']);
   });
 
   it('wakes a worker that is waiting with a longest-first job handed back for want of a slot', async () => {
@@ -65,8 +66,11 @@ describe('InFlightBudget', () => {
           return pauseQueue(queues.transcribe, 50);
         }
         runs.push('ran');
-        const { limiter, marker } = queues.transcribe.keys;
-        await budget.release(job.data.fileId, { limiter, marker });
+        const keys = redisKeys(`${prefix}-wake`);
+        await budget.release(job.data.fileId, {
+          limiter: keys.limiter('transcribe'),
+          marker: keys.marker('transcribe'),
+        });
         return 'ok';
       },
       {
@@ -79,12 +83,12 @@ describe('InFlightBudget', () => {
     );
     try {
       const done = new Promise((resolve) => worker.on('completed', resolve));
-      await queues.transcribe.add('transcribe', { fileId: 2 }, { jobId: 'tx-2', ...transcribeOptions(600) });
+      await addJobs(queues, 'transcribe', [{ fileId: 2 }], transcribeOptions(600));
       while (!runs.includes('full')) await new Promise((resolve) => setTimeout(resolve, 20));
       // Past the pause: the job is back in the queue and the worker blocked on its marker.
       await new Promise((resolve) => setTimeout(resolve, 800));
-      const { limiter, marker } = queues.transcribe.keys;
-      await budget.release(1, { limiter, marker });
+      const keys = redisKeys(`${prefix}-wake`);
+      await budget.release(1, { limiter: keys.limiter('transcribe'), marker: keys.marker('transcribe') });
       await done;
       expect(runs).toEqual(['full', 'ran']);
     } finally {

@@ -1,6 +1,6 @@
 import { type BatchSpend, batchSpend, type CostEstimate, capReached, type Db } from '@mediatag/db';
 import type { Logger } from '@mediatag/logger';
-import type { RedisClient } from '@mediatag/queue';
+import type { RedisClient, RedisKeys } from '@mediatag/queue';
 import type { Job } from 'bullmq';
 import type { WorkerDeps } from './deps.ts';
 import { later } from './errors.ts';
@@ -15,11 +15,6 @@ export const CAP_RECHECK_MS = 120_000;
 // A batch found at its cap is taken as full this long without asking Postgres again, so the
 // held files of a large batch cost one Redis read each, not a scan of the batch each.
 const FULL_MARK_MS = 15_000;
-
-/** The Redis key that marks a batch as found at its cap (deleted when the cap changes). */
-export function capFullKey(keyPrefix: string, batchId: number): string {
-  return `${keyPrefix}:cap-full:${batchId}`;
-}
 
 /** What a cap check decided. */
 export type CapDecision = { ok: true; batchId: number } | { ok: false; spends: BatchSpend[] };
@@ -37,7 +32,8 @@ export class CapGate {
   constructor(
     private readonly db: Db,
     private readonly redis: RedisClient,
-    private readonly keyPrefix: string,
+    /** The key that marks a batch as found at its cap (`setCap` deletes it). */
+    private readonly capFull: RedisKeys['capFull'],
     private readonly estimate: CostEstimate,
   ) {}
 
@@ -45,7 +41,7 @@ export class CapGate {
   async stillHeld(fileId: number): Promise<boolean> {
     const batchIds = this.held.get(fileId);
     if (!batchIds) return false;
-    const marks = await this.redis.mget(...batchIds.map((id) => capFullKey(this.keyPrefix, id)));
+    const marks = await this.redis.mget(...batchIds.map((id) => this.capFull(id)));
     if (marks.every((m) => m !== null)) return true;
     this.held.delete(fileId);
     return false;
@@ -80,8 +76,7 @@ export class CapGate {
       client.release(failed);
     }
     const marks = this.redis.multi();
-    for (const s of spends)
-      marks.set(capFullKey(this.keyPrefix, s.batchId), JSON.stringify(s), 'PX', FULL_MARK_MS);
+    for (const s of spends) marks.set(this.capFull(s.batchId), JSON.stringify(s), 'PX', FULL_MARK_MS);
     await marks.exec();
     // Bounded: forgetting a held file costs one more check of it, nothing else.
     if (this.held.size >= 100_000) this.held.clear();

@@ -4,21 +4,20 @@ import { checkPostgres, createDb, createPool, type Db } from '@mediatag/db';
 import { GatewayClient } from '@mediatag/gateway';
 import type { Logger } from '@mediatag/logger';
 import { type Api, MetricsRecorder } from '@mediatag/metrics';
-import { checkRedis, createQueues, createRedis, type Queues, type RedisClient } from '@mediatag/queue';
+import {
+  checkRedis,
+  createQueues,
+  createRedis,
+  type Queues,
+  type RedisClient,
+  type RedisKeys,
+  redisKeys,
+} from '@mediatag/queue';
 import { type AudioUrls, s3AudioUrls, s3SettingsFromEnv } from '@mediatag/s3';
 import { InFlightBudget, RateBudget } from './budget.ts';
 import { CapGate } from './cap.ts';
 import { WorkerHealth } from './health.ts';
 import { gatewayAuth, type PipelineSettings, settingsFromEnv } from './settings.ts';
-
-/**
- * Prefix of mediatag's own Redis keys (budgets, locks, metrics) beside BullMQ's under QUEUE_PREFIX.
- * It starts with QUEUE_PREFIX, so on a Redis Cluster (prefix `{name}`) these keys hash to the
- * queues' slot: a script may touch the in-flight set and a queue's limiter key together.
- */
-export function keyPrefixOf(queuePrefix: string): string {
-  return `${queuePrefix}:mediatag`;
-}
 
 // Sent when no key is configured and none is needed (reconcile, or a local emulator that
 // accepts anything); a real API answers it with 401 and the workers pause, saying why.
@@ -39,8 +38,8 @@ export interface WorkerDeps {
   llmRates: Map<string, RateBudget>;
   log: Logger;
   settings: PipelineSettings;
-  /** Prefix of this deployment's own Redis keys (budgets, locks), beside BullMQ's. */
-  keyPrefix: string;
+  /** This deployment's Redis keys (budgets, locks, health), beside BullMQ's. */
+  keys: RedisKeys;
   /** Heartbeat and pause records that `mediatag status` reads. */
   health: WorkerHealth;
   /** Per-batch spending caps, checked before a submission. */
@@ -60,25 +59,25 @@ export function assembleDeps(parts: {
   gateway: GatewayClient;
   audio?: AudioUrls;
 }): WorkerDeps {
-  const keyPrefix = keyPrefixOf(parts.prefix);
+  const keys = redisKeys(parts.prefix);
   const llmRates = new Map(
     parts.settings.models.map((model) => [
       model,
-      new RateBudget(parts.redis, `${keyPrefix}:rate:llm:${model}`, parts.settings.llmRate),
+      new RateBudget(parts.redis, keys.llmRate(model), parts.settings.llmRate),
     ]),
   );
   return {
     ...parts,
     queues: createQueues(parts.redis, parts.prefix),
-    inFlight: new InFlightBudget(parts.redis, `${keyPrefix}:inflight`, parts.settings.maxInFlight),
-    apiRate: new RateBudget(parts.redis, `${keyPrefix}:rate:assemblyai`, parts.settings.apiRate),
+    inFlight: new InFlightBudget(parts.redis, keys.inflight, parts.settings.maxInFlight),
+    apiRate: new RateBudget(parts.redis, keys.assemblyaiRate, parts.settings.apiRate),
     llmRate:
       llmRates.get(parts.settings.model) ??
-      new RateBudget(parts.redis, `${keyPrefix}:rate:llm:${parts.settings.model}`, parts.settings.llmRate),
+      new RateBudget(parts.redis, keys.llmRate(parts.settings.model), parts.settings.llmRate),
     llmRates,
-    keyPrefix,
-    health: new WorkerHealth(parts.redis, keyPrefix, parts.log.child({ module: 'health' })),
-    caps: new CapGate(parts.db, parts.redis, keyPrefix, {
+    keys,
+    health: new WorkerHealth(parts.redis, keys.health, parts.log.child({ module: 'health' })),
+    caps: new CapGate(parts.db, parts.redis, keys.capFull, {
       pricePerAudioHour: parts.settings.prices.perAudioHour,
       defaultAudioS: parts.settings.estimateAudioS,
     }),
@@ -115,7 +114,7 @@ export async function createWorkerDeps(
   // for `mediatag serve`'s /metrics.
   const metrics = new MetricsRecorder({
     redis,
-    keyPrefix: keyPrefixOf(env.QUEUE_PREFIX),
+    key: redisKeys(env.QUEUE_PREFIX).metrics,
     log: log.child({ module: 'metrics' }),
   });
   const onMetrics = (api: Api) => (info: RequestMetrics) => {

@@ -1,6 +1,7 @@
 import type { Logger } from '@mediatag/logger';
 import type { WorkerDeps } from './deps.ts';
-import { AUTH_PAUSE_MS, pauseQueue, type Verdict } from './errors.ts';
+import { AUTH_PAUSE_MS, pauseQueue } from './errors.ts';
+import type { WaitVerdict } from './verdict.ts';
 
 /**
  * The gateway said wait (429) or refused the key (401/403): pause the whole tag queue, record
@@ -8,7 +9,7 @@ import { AUTH_PAUSE_MS, pauseQueue, type Verdict } from './errors.ts';
  */
 export async function pauseTagging(
   deps: WorkerDeps,
-  verdict: Extract<Verdict, { kind: 'rate-limited' | 'auth' }>,
+  verdict: WaitVerdict,
   model: string,
   log: Logger,
 ): Promise<never> {

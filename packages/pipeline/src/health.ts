@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { toError } from '@mediatag/errors';
 import type { Logger } from '@mediatag/logger';
-import type { RedisClient } from '@mediatag/queue';
+import type { HealthKeys, RedisClient } from '@mediatag/queue';
 
 /** How often a worker process records that it is alive. */
 export const HEARTBEAT_MS = 5000;
@@ -48,13 +48,6 @@ export interface HealthReport {
   gatewayWait: PauseRecord | null;
 }
 
-const keysOf = (keyPrefix: string) => ({
-  seen: `${keyPrefix}:health:seen`,
-  beats: `${keyPrefix}:health:workers`,
-  auth: `${keyPrefix}:health:key-rejected`,
-  gateway: `${keyPrefix}:health:gateway-wait`,
-});
-
 // Records a heartbeat at Redis time and forgets processes silent for FORGET_MS.
 const BEAT = `local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -79,24 +72,21 @@ return redis.call('ZADD', KEYS[1], 'XX', now - tonumber(ARGV[2]), ARGV[1])`;
 export class WorkerHealth {
   readonly host = hostname();
   readonly pid = process.pid;
-  private readonly keys: ReturnType<typeof keysOf>;
   // A record another run left behind is cleared by the first success seen here.
   private keyMayBeRejected = true;
   private lastGatewayWrite = 0;
 
   constructor(
     private readonly redis: RedisClient,
-    keyPrefix: string,
+    private readonly keys: HealthKeys,
     private readonly log: Logger,
-  ) {
-    this.keys = keysOf(keyPrefix);
-  }
+  ) {}
 
   /** Records that this process is alive, with its role and what it sees of AssemblyAI's queue. */
   async beat(role: string, startedAt: number, throttled: number): Promise<void> {
     const id = `${this.host}:${this.pid}`;
     const details = JSON.stringify({ host: this.host, pid: this.pid, role, startedAt, throttled });
-    await this.redis.eval(BEAT, 2, this.keys.seen, this.keys.beats, id, details, String(FORGET_MS));
+    await this.redis.eval(BEAT, 2, this.keys.seen, this.keys.workers, id, details, String(FORGET_MS));
   }
 
   /**
@@ -110,14 +100,14 @@ export class WorkerHealth {
   /** AssemblyAI or the gateway answered 401: recorded until `pauseMs` plus a margin pass without another. */
   async keyRejected(api: 'assemblyai' | 'gateway', reason: string, pauseMs: number): Promise<void> {
     this.keyMayBeRejected = true;
-    await this.record(this.keys.auth, { api, reason }, pauseMs);
+    await this.record(this.keys.keyRejected, { api, reason }, pauseMs);
   }
 
   /** A request with the key succeeded: a rejected-key record no longer holds. */
   async keyAccepted(): Promise<void> {
     if (!this.keyMayBeRejected) return;
     this.keyMayBeRejected = false;
-    await this.redis.del(this.keys.auth);
+    await this.redis.del(this.keys.keyRejected);
   }
 
   /** Tagging waits `waitMs` for the gateway's per-model budget (or its 429). Written at most once a second. */
@@ -125,7 +115,7 @@ export class WorkerHealth {
     const now = Date.now();
     if (now - this.lastGatewayWrite < 1000) return;
     this.lastGatewayWrite = now;
-    await this.record(this.keys.gateway, { model, reason }, waitMs);
+    await this.record(this.keys.gatewayWait, { model, reason }, waitMs);
   }
 
   /** Like the method it wraps, but a Redis hiccup is logged, never turned into a failed job. */
@@ -160,16 +150,15 @@ function parse(text: string | null): PauseRecord | null {
   }
 }
 
-/** Reads the heartbeats and pause records of the deployment under `keyPrefix`. */
-export async function readHealth(redis: RedisClient, keyPrefix: string): Promise<HealthReport> {
-  const keys = keysOf(keyPrefix);
+/** Reads the heartbeats and pause records of one deployment (`redisKeys(QUEUE_PREFIX).health`). */
+export async function readHealth(redis: RedisClient, keys: HealthKeys): Promise<HealthReport> {
   const [sec, micro] = await redis.time();
   const now = Number(sec) * 1000 + Math.floor(Number(micro) / 1000);
   const [seen, beats, auth, gateway] = await Promise.all([
     redis.zrange(keys.seen, '0', '-1', 'WITHSCORES'),
-    redis.hgetall(keys.beats),
-    redis.get(keys.auth),
-    redis.get(keys.gateway),
+    redis.hgetall(keys.workers),
+    redis.get(keys.keyRejected),
+    redis.get(keys.gatewayWait),
   ]);
   const workers: WorkerBeat[] = [];
   for (let i = 0; i < seen.length; i += 2) {

@@ -7,8 +7,8 @@ export {
   type ItemVerdict,
 } from './batch-prompt.ts';
 export { InFlightBudget, RateBudget } from './budget.ts';
-export { CAP_RECHECK_MS, capFullKey } from './cap.ts';
-export { assembleDeps, createWorkerDeps, keyPrefixOf, type WorkerDeps } from './deps.ts';
+export { CAP_RECHECK_MS } from './cap.ts';
+export { assembleDeps, createWorkerDeps, type WorkerDeps } from './deps.ts';
 export { classify, type Verdict } from './errors.ts';
 export { estimateTokens, makeExcerpt } from './excerpt.ts';
 export {

@@ -1,7 +1,7 @@
 import { resubmittedAfterSearch } from '@mediatag/db';
 import type { TestDatabase } from '@mediatag/db/testing';
 import type { Emulator } from '@mediatag/emulator';
-import { jobIds } from '@mediatag/queue';
+import { addJobs } from '@mediatag/queue';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { WorkerDeps } from './deps.ts';
 import { openTestbed, type Testbed } from './testing.ts';
@@ -51,7 +51,7 @@ async function resumeAfterUncertainAttempt(d: WorkerDeps, url: string): Promise<
       speech_models: ['universal-3-pro'],
     });
   const fileId = await uncertainFile(url);
-  await d.queues.transcribe.add('transcribe', { fileId }, { jobId: jobIds.transcribe({ fileId }) });
+  await addJobs(d.queues, 'transcribe', [{ fileId }]);
   bed.start(d, { role: 'all', concurrency: 2, reconcile: false });
   await until(`SELECT 1 FROM tag_results WHERE status = 'tagged'`);
   return earlier.id;

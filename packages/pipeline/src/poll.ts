@@ -1,28 +1,29 @@
 import { NotFoundError } from '@mediatag/assemblyai';
-import { jobIds, parsePayload } from '@mediatag/queue';
+import { addJobs, parsePayload } from '@mediatag/queue';
 import type { Job } from 'bullmq';
 import type { WorkerDeps } from './deps.ts';
-import { AUTH_PAUSE_MS, classify, isLastAttempt, later, unrecoverable } from './errors.ts';
+import { AUTH_PAUSE_MS, later } from './errors.ts';
 import { textRecord } from './excerpt.ts';
 import { getFile, markCompleted, markFileError, markProcessing } from './files.ts';
 import { resubmitAfterDownloadError, transcriptErrorText } from './redownload.ts';
 import type { PollSchedule, SlotReserve } from './schedule.ts';
+import { onFailure } from './verdict.ts';
 
 /** Adds the tag jobs of a completed file, one per taxonomy still to do. */
 export async function enqueueTagJobs(deps: WorkerDeps, fileId: number, taxonomyIds: number[]): Promise<void> {
-  if (taxonomyIds.length === 0) return;
-  await deps.queues.tag.addBulk(
-    taxonomyIds.map((taxonomyId) => {
-      const data = { fileId, taxonomyId };
-      return { name: 'tag', data, opts: { jobId: jobIds.tag(data) } };
-    }),
+  await addJobs(
+    deps.queues,
+    'tag',
+    taxonomyIds.map((taxonomyId) => ({ fileId, taxonomyId })),
   );
 }
 
 /** Frees the file's in-flight slot and wakes the submit queue if it was waiting for one. */
 async function freeSlot(deps: WorkerDeps, fileId: number): Promise<void> {
-  const { limiter, marker } = deps.queues.transcribe.keys;
-  await deps.inFlight.release(fileId, { limiter, marker });
+  await deps.inFlight.release(fileId, {
+    limiter: deps.keys.limiter('transcribe'),
+    marker: deps.keys.marker('transcribe'),
+  });
 }
 
 /**
@@ -42,7 +43,7 @@ export async function processPoll(
   if (!file) return 'missing';
   if (!file.transcriptId) {
     if (file.transcriptStatus === 'pending') {
-      await deps.queues.transcribe.add('transcribe', { fileId }, { jobId: jobIds.transcribe({ fileId }) });
+      await addJobs(deps.queues, 'transcribe', [{ fileId }]);
     }
     return 'not-submitted';
   }
@@ -67,26 +68,19 @@ export async function processPoll(
       // transcript `retry --resubmit` buys next.
       return 'gone';
     }
-    const verdict = classify(error);
-    switch (verdict.kind) {
-      case 'rate-limited':
-        return later(job, verdict.waitMs);
-      case 'auth':
+    return onFailure(job, error, {
+      async wait(verdict) {
+        if (verdict.kind === 'rate-limited') return later(job, verdict.waitMs);
         log.error({ reason: verdict.reason }, 'AssemblyAI rejected the API key; checking again later');
         await deps.health.quietly(deps.health.keyRejected('assemblyai', verdict.reason, AUTH_PAUSE_MS));
         return later(job, AUTH_PAUSE_MS);
-      case 'permanent':
+      },
+      async record(reason) {
         // The id stays saved; `retry` re-polls, never resubmits.
-        await markFileError(deps.db, fileId, 'poll', verdict.reason);
+        await markFileError(deps.db, fileId, 'poll', reason);
         await freeSlot(deps, fileId);
-        throw unrecoverable(verdict.reason);
-      case 'retry':
-        if (isLastAttempt(job)) {
-          await markFileError(deps.db, fileId, 'poll', verdict.reason);
-          await freeSlot(deps, fileId);
-        }
-        throw error;
-    }
+      },
+    });
   }
 
   await deps.health.quietly(deps.health.keyAccepted());

@@ -25,7 +25,7 @@ export async function reconcile(deps: WorkerDeps, options: { full: boolean }): P
   const inFlightIds = inFlightRows.map((r) => Number(r.id));
   const inFlight = await deps.inFlight.rebuild(inFlightIds, 60_000);
   const pollJobs = await ensureJobs(
-    deps.queues.poll,
+    deps.queues,
     'poll',
     inFlightIds.map((fileId) => ({ fileId })),
   );
@@ -53,7 +53,7 @@ export async function reconcile(deps: WorkerDeps, options: { full: boolean }): P
       pending.map((r) => [Number(r.id), r.seconds === null ? null : Number(r.seconds)]),
     );
     transcribeJobs = await ensureJobs(
-      deps.queues.transcribe,
+      deps.queues,
       'transcribe',
       pending.map((r) => ({ fileId: Number(r.id) })),
       (p) => transcribeOptions(seconds.get(p.fileId)),
@@ -67,15 +67,15 @@ export async function reconcile(deps: WorkerDeps, options: { full: boolean }): P
       WHERE needs_tagging(m.transcript_status, r.status)`,
   );
   const tagJobs = await ensureJobs(
-    deps.queues.tag,
+    deps.queues,
     'tag',
     untagged.map((r) => ({ fileId: Number(r.id), taxonomyId: Number(r.taxonomy_id) })),
   );
-  await deps.redis.set(`${deps.keyPrefix}:epoch`, String(Date.now()));
+  await deps.redis.set(deps.keys.epoch, String(Date.now()));
   return { full: options.full, inFlight, transcribeJobs, pollJobs, tagJobs };
 }
 
 /** False when Redis lost the marker a full reconcile leaves: it was flushed or replaced. */
 export async function redisStillKnowsUs(deps: WorkerDeps): Promise<boolean> {
-  return (await deps.redis.exists(`${deps.keyPrefix}:epoch`)) === 1;
+  return (await deps.redis.exists(deps.keys.epoch)) === 1;
 }

@@ -1,4 +1,4 @@
-import { jobIds } from '@mediatag/queue';
+import { ensureJobs } from '@mediatag/queue';
 import { isS3Identity, scrubSignedUrls } from '@mediatag/s3';
 import type { WorkerDeps } from './deps.ts';
 
@@ -33,10 +33,6 @@ export async function resubmitAfterDownloadError(
   );
   if (rowCount !== 1) return false;
   // The earlier transcribe job may still be kept as completed under the same id: replace it.
-  const data = { fileId: file.id };
-  const id = jobIds.transcribe(data);
-  const state = await deps.queues.transcribe.getJobState(id);
-  if (state === 'completed' || state === 'failed') await deps.queues.transcribe.remove(id);
-  await deps.queues.transcribe.add('transcribe', data, { jobId: id });
+  await ensureJobs(deps.queues, 'transcribe', [{ fileId: file.id }]);
   return true;
 }

@@ -70,7 +70,7 @@ export function startWorkers(deps: WorkerDeps, options: StartOptions): WorkerHan
     add('tag', (job) => processTag(job, deps), { concurrency: options.concurrency, limiter: LIMITER });
   }
 
-  const lockKey = `${deps.keyPrefix}:reconcile-lock`;
+  const lockKey = deps.keys.reconcileLock;
   const me = randomUUID();
   let running: Promise<ReconcileReport | undefined> | undefined;
   const reconcileNow = (full: boolean) => {

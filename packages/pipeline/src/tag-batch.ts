@@ -4,7 +4,7 @@ import { jobIds } from '@mediatag/queue';
 import type { Job } from 'bullmq';
 import { batchKeys, batchResponseFormat, buildBatchPrompt, checkBatchAnswer } from './batch-prompt.ts';
 import type { WorkerDeps } from './deps.ts';
-import { classify, isLastAttempt, isQueueControl, later, pauseQueue } from './errors.ts';
+import { later, pauseQueue } from './errors.ts';
 import { estimateTokens, textRecord } from './excerpt.ts';
 import { pauseTagging } from './gateway-pause.ts';
 import { saveOrKeep } from './kept-answer.ts';
@@ -23,6 +23,7 @@ import {
   saveTranscriptText,
   type TagTarget,
 } from './tag-store.ts';
+import { onFailure } from './verdict.ts';
 
 /** How long a batch waits in its worker for the per-model budget before pausing the queue. */
 const TOKEN_WAIT_MS = 2000;
@@ -120,33 +121,20 @@ async function ask(
       target.taxonomyId,
       claimed.map((c) => c.fileId),
     );
-    if (isQueueControl(error)) throw error;
-    const verdict = classify(error);
-    switch (verdict.kind) {
-      case 'rate-limited':
-      case 'auth':
-        return pauseTagging(deps, verdict, model, log);
-      case 'permanent': {
+    return onFailure(job, error, {
+      wait: (verdict) => pauseTagging(deps, verdict, model, log),
+      // On the last attempt: the job's own file gets the error; the others are pending again.
+      record: (reason) =>
+        saveTagOutcome(deps.db, target.fileId, target.taxonomyId, errorOutcome(model, reason)),
+      async instead(reason) {
         // The batched request itself was refused (e.g. too long for the model): each file is
         // asked for alone, where a refusal is stored against that file only.
-        log.warn(
-          { reason: verdict.reason, files: claimed.length },
-          'batched request refused; asking file by file',
-        );
-        const all = claimed.map((c) => soloOutcome(c.fileId, `batched request refused: ${verdict.reason}`));
+        log.warn({ reason, files: claimed.length }, 'batched request refused; asking file by file');
+        const all = claimed.map((c) => soloOutcome(c.fileId, `batched request refused: ${reason}`));
         await saveBatchOutcomes(deps.db, target.taxonomyId, { model, requestId: null, size: 0 }, all);
         return all;
-      }
-      case 'retry':
-        if (isLastAttempt(job))
-          await saveTagOutcome(
-            deps.db,
-            target.fileId,
-            target.taxonomyId,
-            errorOutcome(model, verdict.reason),
-          );
-        throw error;
-    }
+      },
+    });
   }
 
   const verdicts = checkBatchAnswer(result.content, keys, target.tags);

@@ -4,7 +4,7 @@ import type { Logger } from '@mediatag/logger';
 import { parsePayload } from '@mediatag/queue';
 import type { Job } from 'bullmq';
 import type { WorkerDeps } from './deps.ts';
-import { classify, isLastAttempt, isQueueControl, pauseQueue, unrecoverable } from './errors.ts';
+import { pauseQueue } from './errors.ts';
 import { markTranscriptGone } from './files.ts';
 import { pauseTagging } from './gateway-pause.ts';
 import { saveKept, saveOrKeep } from './kept-answer.ts';
@@ -20,6 +20,7 @@ import {
   type TagOutcome,
   type TagTarget,
 } from './tag-store.ts';
+import { onFailure } from './verdict.ts';
 
 /** A gateway answer and the model that gave it. */
 type Asked = ChatResult & { model: string };
@@ -125,21 +126,10 @@ async function tagAlone(job: Job, deps: WorkerDeps, target: TagTarget, log: Logg
       charges,
     };
   } catch (error) {
-    // A paused queue or a delayed job is BullMQ's control flow, not a failed attempt.
-    if (isQueueControl(error)) throw error;
-    const verdict = classify(error);
-    switch (verdict.kind) {
-      case 'rate-limited':
-      case 'auth':
-        return pauseTagging(deps, verdict, model, log);
-      case 'permanent':
-        await saveTagOutcome(deps.db, fileId, taxonomyId, errorOutcome(model, verdict.reason));
-        throw unrecoverable(verdict.reason);
-      case 'retry':
-        if (isLastAttempt(job))
-          await saveTagOutcome(deps.db, fileId, taxonomyId, errorOutcome(model, verdict.reason));
-        throw error;
-    }
+    return onFailure(job, error, {
+      wait: (verdict) => pauseTagging(deps, verdict, model, log),
+      record: (reason) => saveTagOutcome(deps.db, fileId, taxonomyId, errorOutcome(model, reason)),
+    });
   }
   await saveOrKeep(
     job,

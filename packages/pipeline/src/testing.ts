@@ -62,7 +62,7 @@ export async function openTestbed(emulatorOptions: EmulatorOverrides = {}): Prom
         await deps.redis.eval(
           `for _, k in ipairs(redis.call('KEYS', ARGV[1])) do redis.call('DEL', k) end return 1`,
           0,
-          `${deps.queues.prefix}:*`,
+          deps.keys.all,
         );
         await deps.close();
       }

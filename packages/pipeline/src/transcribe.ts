@@ -1,9 +1,9 @@
 import type { Logger } from '@mediatag/logger';
-import { jobIds, parsePayload } from '@mediatag/queue';
+import { parsePayload, schedulePoll } from '@mediatag/queue';
 import { DelayedError, type Job } from 'bullmq';
 import { CAP_RECHECK_MS, holdIfCapped } from './cap.ts';
 import type { WorkerDeps } from './deps.ts';
-import { AUTH_PAUSE_MS, classify, isLastAttempt, later, pauseQueue, unrecoverable } from './errors.ts';
+import { AUTH_PAUSE_MS, classify, later, pauseQueue } from './errors.ts';
 import {
   claimSubmission,
   type FileRow,
@@ -14,12 +14,7 @@ import {
 } from './files.ts';
 import { findEarlierSubmission } from './orphans.ts';
 import type { PollSchedule, SlotReserve } from './schedule.ts';
-
-/** Schedules the first check of a submitted transcript. */
-export async function schedulePoll(deps: WorkerDeps, fileId: number, delayMs: number): Promise<void> {
-  const data = { fileId };
-  await deps.queues.poll.add('poll', data, { jobId: jobIds.poll(data), delay: delayMs });
-}
+import { onFailure } from './verdict.ts';
 
 /**
  * The submit parameters: speech models from config, then the options of the batch that listed
@@ -69,7 +64,7 @@ export async function processTranscribe(
       // Nothing to submit: the slot is the file's only if it is in flight.
       const inFlight = file?.transcriptStatus === 'queued' || file?.transcriptStatus === 'processing';
       if (!inFlight) await deps.inFlight.release(fileId);
-      if (file?.transcriptId && inFlight) await schedulePoll(deps, fileId, 0);
+      if (file?.transcriptId && inFlight) await schedulePoll(deps.queues, fileId, 0);
       return file
         ? file.transcriptId
           ? 'already-submitted'
@@ -90,7 +85,7 @@ export async function processTranscribe(
         { transcriptId: found.id },
         'found the transcript of an earlier attempt; not submitting again',
       );
-      await schedulePoll(deps, fileId, 0);
+      await schedulePoll(deps.queues, fileId, 0);
       return 'recovered';
     }
   }
@@ -113,31 +108,29 @@ async function submit(
     );
   } catch (error) {
     await deps.inFlight.release(file.id);
-    const verdict = classify(error);
     const sent = (error as { sent?: boolean }).sent !== false;
     // Refused outright (never sent, 429, 4xx): no transcript exists. Otherwise it might.
-    const refused = !sent || verdict.kind !== 'retry';
-    await releaseClaim(deps.db, file.id, refused);
-    switch (verdict.kind) {
-      case 'rate-limited':
-        log.warn(
-          { waitMs: verdict.waitMs, requestedMs: verdict.requestedMs },
-          'AssemblyAI rate limit: pausing submissions',
-        );
-        return pauseQueue(deps.queues.transcribe, verdict.waitMs);
-      case 'auth':
+    await releaseClaim(deps.db, file.id, !sent || classify(error).kind !== 'retry');
+    return onFailure(job, error, {
+      async wait(verdict) {
+        if (verdict.kind === 'rate-limited') {
+          log.warn(
+            { waitMs: verdict.waitMs, requestedMs: verdict.requestedMs },
+            'AssemblyAI rate limit: pausing submissions',
+          );
+          return pauseQueue(deps.queues.transcribe, verdict.waitMs);
+        }
         log.error({ reason: verdict.reason }, 'AssemblyAI rejected the API key: pausing submissions');
         await deps.health.quietly(deps.health.keyRejected('assemblyai', verdict.reason, AUTH_PAUSE_MS));
         return pauseQueue(deps.queues.transcribe, AUTH_PAUSE_MS);
-      case 'permanent':
-        await markFileError(deps.db, file.id, 'submit', verdict.reason);
-        log.warn({ reason: verdict.reason }, 'submission refused');
-        throw unrecoverable(verdict.reason);
-      case 'retry':
-        if (isLastAttempt(job)) await markFileError(deps.db, file.id, 'submit', verdict.reason);
-        log.warn({ reason: verdict.reason, attempt: job.attemptsMade + 1 }, 'submission failed; will retry');
-        throw error;
-    }
+      },
+      async record(reason, cause) {
+        await markFileError(deps.db, file.id, 'submit', reason);
+        if (cause === 'permanent') log.warn({ reason }, 'submission refused');
+      },
+      retrying: (reason) =>
+        log.warn({ reason, attempt: job.attemptsMade + 1 }, 'submission failed; will retry'),
+    });
   }
   // The paid-for id goes to Postgres before anything else happens with it.
   try {
@@ -155,6 +148,6 @@ async function submit(
   log.debug({ transcriptId: transcript.id }, 'submitted');
   // With webhooks the check is only a fallback for a lost delivery.
   const firstCheck = deps.settings.webhook ? deps.settings.poll.maxMs * 5 : schedule.first();
-  await schedulePoll(deps, file.id, firstCheck);
+  await schedulePoll(deps.queues, file.id, firstCheck);
   return 'submitted';
 }

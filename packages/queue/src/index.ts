@@ -16,8 +16,10 @@ export {
   masters,
   type RedisClient,
 } from './connection.ts';
+export { type HealthKeys, type RedisKeys, redisKeys } from './keys.ts';
 export { transcribeOptions, transcribePriority } from './priority.ts';
 export {
+  type AddOptions,
   addJobs,
   BULK_CHUNK,
   createQueues,
@@ -25,4 +27,6 @@ export {
   ensureJobs,
   type JobOptionsFor,
   type Queues,
+  schedulePoll,
 } from './queues.ts';
+export { type WakeOutcome, wakeJobs, wakePoll } from './wake.ts';

@@ -16,9 +16,8 @@ import { webhookRoutes } from './webhook.ts';
 export interface AppOptions {
   db: Db;
   redis: RedisClient;
+  /** The deployment's queues; the workers' other keys (in-flight set, metrics hash) follow from their prefix. */
   queues: Queues;
-  /** `${QUEUE_PREFIX}:mediatag`, the workers' key prefix (in-flight set, metrics hash). */
-  keyPrefix: string;
   log: Logger;
   /** Without it the webhook route does not exist (404). */
   webhook?: { headerName: string; secret: string } | undefined;
@@ -46,7 +45,7 @@ const METRICS_CACHE_MS = 15_000;
 
 /** Builds the express app; `close()` cancels its pending follow-up timers. */
 export function createApp(options: AppOptions): { app: Express; close(): void } {
-  const { db, redis, queues, keyPrefix } = options;
+  const { db, redis, queues } = options;
   const log = options.log;
   const deadlineMs = options.requestDeadlineMs ?? 10_000;
   // Handlers answer a second before the socket is cut, so the client gets a status, not a reset.
@@ -56,10 +55,7 @@ export function createApp(options: AppOptions): { app: Express; close(): void } 
   app.set('etag', false);
 
   app.get('/healthz', healthHandler({ pool: options.healthPool ?? db.$client, redis, log }));
-  const scraper = createScraper(
-    { db, redis, queues, keyPrefix },
-    options.metrics?.cacheMs ?? METRICS_CACHE_MS,
-  );
+  const scraper = createScraper({ db, redis, queues }, options.metrics?.cacheMs ?? METRICS_CACHE_MS);
   const metricsAuth = options.metrics?.token ? [bearerAuth(options.metrics.token)] : [];
   app.get('/metrics', ...metricsAuth, async (_req, res) => {
     // Concurrent scrapes share one collection; a scrape that gives up leaves it running for the next.

@@ -95,7 +95,6 @@ describe('/batches behind the dashboard credentials', () => {
       db: f.db.db,
       redis: f.redis,
       queues: f.queues,
-      keyPrefix: f.keyPrefix,
       log: silentLogger(),
       batchPages: { host: '0.0.0.0' },
     });

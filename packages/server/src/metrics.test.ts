@@ -1,7 +1,7 @@
 // /metrics under many scrapers: one collection shared by all, cached for the interval,
 // behind a bearer token when one is set; /healthz answering while metrics are stuck.
 import { createDb, createPool } from '@mediatag/db';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Fixture, openFixture } from './testing.ts';
 
 let f: Fixture;
@@ -55,12 +55,21 @@ describe('GET /metrics', () => {
   it('collects again once the interval has passed', async () => {
     const { db, counter } = countingDb();
     const server = await f.serve({ db, metrics: { cacheMs: 100 } });
-    expect((await fetch(`${server.url}/metrics`)).status).toBe(200);
-    const first = counter.queries;
-    expect(first).toBeGreaterThan(0);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect((await fetch(`${server.url}/metrics`)).status).toBe(200);
-    expect(counter.queries).toBeGreaterThan(first);
+    // The cache reads the global clock; only the clock is faked, sockets and Postgres stay real.
+    vi.useFakeTimers({ toFake: ['performance'] });
+    try {
+      expect((await fetch(`${server.url}/metrics`)).status).toBe(200);
+      const first = counter.queries;
+      expect(first).toBeGreaterThan(0);
+      vi.advanceTimersByTime(99);
+      expect((await fetch(`${server.url}/metrics`)).status).toBe(200);
+      expect(counter.queries).toBe(first);
+      vi.advanceTimersByTime(1);
+      expect((await fetch(`${server.url}/metrics`)).status).toBe(200);
+      expect(counter.queries).toBeGreaterThan(first);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('requires the bearer token when one is set, comparing it whole', async () => {

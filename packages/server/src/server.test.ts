@@ -1,5 +1,5 @@
 import { createDb, createPool } from '@mediatag/db';
-import { createRedis } from '@mediatag/queue';
+import { addJobs, createRedis } from '@mediatag/queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from './server.ts';
 import { type Fixture, openFixture } from './testing.ts';
@@ -53,7 +53,7 @@ describe('GET /healthz', () => {
 
 describe('GET /metrics', () => {
   it('serves the pipeline and BullMQ metrics as Prometheus text', async () => {
-    await f.queues.transcribe.add('transcribe', { fileId: 1 }, { jobId: 'tx-1' });
+    await addJobs(f.queues, 'transcribe', [{ fileId: 1 }]);
     await f.addFile('tr-m', 'completed');
     const res = await fetch(`${server.url}/metrics`);
     expect(res.status).toBe(200);

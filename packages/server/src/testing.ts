@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '@mediatag/db/testing';
 import { silentLogger } from '@mediatag/logger';
-import { createQueues, createRedis, type Queues, type RedisClient } from '@mediatag/queue';
+import { createQueues, createRedis, type Queues, type RedisClient, redisKeys } from '@mediatag/queue';
 import { type RunningServer, type ServerOptions, startServer } from './server.ts';
 
 export const REDIS_URL = 'redis://127.0.0.1:6379';
@@ -16,7 +16,6 @@ export interface Fixture {
   redis: RedisClient;
   queues: Queues;
   prefix: string;
-  keyPrefix: string;
   /** Starts a server on the fixture's connections; closed by `close()`. */
   serve(overrides?: Partial<ServerOptions>): Promise<RunningServer>;
   /** Inserts a media file and returns its id. */
@@ -30,7 +29,6 @@ export async function openFixture(): Promise<Fixture> {
   const redis = createRedis(REDIS_URL, 'worker');
   const prefix = `mt-test-${randomBytes(4).toString('hex')}`;
   const queues = createQueues(redis, prefix);
-  const keyPrefix = `${prefix}:mediatag`;
   const servers: RunningServer[] = [];
   let n = 0;
   return {
@@ -38,13 +36,11 @@ export async function openFixture(): Promise<Fixture> {
     redis,
     queues,
     prefix,
-    keyPrefix,
     async serve(overrides = {}) {
       const server = await startServer({
         db: db.db,
         redis,
         queues,
-        keyPrefix,
         log: silentLogger(),
         port: 0,
         host: '127.0.0.1',
@@ -65,7 +61,7 @@ export async function openFixture(): Promise<Fixture> {
       for (const server of servers) await server.close();
       for (const q of [queues.transcribe, queues.poll, queues.tag]) await q.obliterate({ force: true });
       await queues.close();
-      const keys = await redis.keys(`${prefix}:*`);
+      const keys = await redis.keys(redisKeys(prefix).all);
       if (keys.length) await redis.del(...keys);
       redis.disconnect();
       await db.drop();

@@ -1,4 +1,5 @@
-import { jobIds } from '@mediatag/queue';
+import { createDb, createPool } from '@mediatag/db';
+import { addJobs, jobIds, schedulePoll } from '@mediatag/queue';
 import { DelayedError, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from './server.ts';
@@ -30,7 +31,7 @@ function deliver(body: unknown, headers: Record<string, string> = { [HEADER]: SE
 /** A file in flight whose fallback poll job waits far in the future, as the worker leaves it. */
 async function inFlightFile(transcriptId: string): Promise<number> {
   const fileId = await f.addFile(transcriptId, 'processing');
-  await f.queues.poll.add('poll', { fileId }, { jobId: jobIds.poll({ fileId }), delay: 600_000 });
+  await schedulePoll(f.queues, fileId, 600_000);
   return fileId;
 }
 
@@ -89,15 +90,36 @@ describe('POST /webhooks/assemblyai', () => {
   });
 
   it('finds an id saved shortly after the delivery arrived', async () => {
-    const fileId = await f.addFile(null, 'pending');
-    const delivery = deliver({ transcript_id: 'tr-late', status: 'completed' });
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    await f.db.pool.query(
-      "UPDATE media_files SET transcript_id = 'tr-late', transcript_status = 'queued' WHERE id = $1",
-      [fileId],
-    );
-    expect((await delivery).status).toBe(200);
-    expect(await pollState(fileId)).toBe('waiting');
+    // The receiver on a pool of its own, so the test sees when its first lookup has ended.
+    const pool = createPool(f.db.url, { max: 2 });
+    let lookups = 0;
+    pool.on('release', () => {
+      lookups++;
+    });
+    try {
+      const late = await f.serve({
+        db: createDb(pool),
+        webhook: { headerName: HEADER, secret: SECRET },
+        unknownIdGraceMs: 5000,
+      });
+      const fileId = await f.addFile(null, 'pending');
+      const delivery = fetch(`${late.url}/webhooks/assemblyai`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [HEADER]: SECRET },
+        body: JSON.stringify({ transcript_id: 'tr-late', status: 'completed' }),
+      });
+      // The first lookup found nothing; the id is saved while the receiver waits to look again.
+      await expect.poll(() => lookups, { interval: 5 }).toBeGreaterThanOrEqual(1);
+      await f.db.pool.query(
+        "UPDATE media_files SET transcript_id = 'tr-late', transcript_status = 'queued' WHERE id = $1",
+        [fileId],
+      );
+      expect((await delivery).status).toBe(200);
+      expect(lookups).toBeGreaterThanOrEqual(2);
+      expect(await pollState(fileId)).toBe('waiting');
+    } finally {
+      await pool.end();
+    }
   });
 
   it('rejects malformed JSON, bad fields and oversized bodies', async () => {
@@ -113,7 +135,7 @@ describe('POST /webhooks/assemblyai', () => {
 
   it('looks again at a job that was running when the webhook came and delayed itself', async () => {
     const fileId = await f.addFile('tr-race', 'processing');
-    await f.queues.poll.add('poll', { fileId }, { jobId: jobIds.poll({ fileId }) });
+    await addJobs(f.queues, 'poll', [{ fileId }]);
     let release!: () => void;
     const held = new Promise<void>((resolve) => {
       release = resolve;

@@ -1,12 +1,11 @@
 import { type Db, mediaFiles } from '@mediatag/db';
 import { toError } from '@mediatag/errors';
 import type { Logger } from '@mediatag/logger';
-import type { Queues } from '@mediatag/queue';
+import { type Queues, wakePoll } from '@mediatag/queue';
 import { eq } from 'drizzle-orm';
 import express, { type RequestHandler, type Router } from 'express';
 import { requireHeader } from './auth.ts';
 import { TimeoutError, withTimeout } from './timeout.ts';
-import { wakePoll } from './wake.ts';
 
 /** AssemblyAI's payload is two short fields; anything larger is not from it. */
 const BODY_LIMIT = '16kb';
@@ -76,7 +75,7 @@ export function webhookRoutes(path: string, options: WebhookOptions): { router: 
           .from(mediaFiles)
           .where(eq(mediaFiles.id, fileId));
         if (!row || FINAL.has(row.status)) return;
-        const outcome = await wakePoll(queues.poll, fileId);
+        const outcome = await wakePoll(queues, fileId);
         log.debug({ fileId, outcome }, 'webhook recheck');
         if (outcome === 'running' && left > 1) recheck(fileId, left - 1);
       } catch (error) {
@@ -105,7 +104,7 @@ export function webhookRoutes(path: string, options: WebhookOptions): { router: 
           if (!file) return { code: 404, body: { error: 'unknown transcript_id' } };
           // Deliveries repeat (at least once): a file already final needs nothing.
           if (FINAL.has(file.status)) return { code: 200, body: { ok: true, already: file.status } };
-          const outcome = await wakePoll(queues.poll, file.id);
+          const outcome = await wakePoll(queues, file.id);
           if (outcome === 'running') recheck(file.id, 3);
           log.debug({ transcriptId, fileId: file.id, outcome }, 'poll job woken');
           return { code: 200, body: { ok: true, poll: outcome } };

@@ -41,8 +41,8 @@ async function failure(source: string, options: FeedOptions): Promise<Error> {
  */
 function streamedBody(chunk: Buffer, total: number) {
   let sent = 0;
+  let controller: Dispatcher.DispatchController | undefined;
   const interceptor: Dispatcher.DispatcherComposeInterceptor = (dispatch) => (opts, handler) => {
-    let controller: Dispatcher.DispatchController | undefined;
     let paused = false;
     const pump = () => {
       while (controller && !controller.aborted && !paused && sent < total) {
@@ -91,7 +91,7 @@ function streamedBody(chunk: Buffer, total: number) {
       },
     });
   };
-  return { interceptor, sent: () => sent };
+  return { interceptor, sent: () => sent, aborted: () => controller?.aborted === true };
 }
 
 // An endless feed: a channel header, then the same item forever.
@@ -223,7 +223,10 @@ describe('feedEpisodes over HTTP', () => {
     expect(first.value).toMatchObject({ kind: 'episode', title: 'Again', feedTitle: 'Endless' });
     await iterator.return(undefined);
     const sentAtStop = body.sent();
-    await new Promise((r) => setTimeout(r, 50));
+    // The download is cancelled, not paused: a pump already scheduled (setImmediate) sends nothing.
+    await new Promise((r) => setImmediate(r));
+    expect(body.aborted()).toBe(true);
+    await new Promise((r) => setImmediate(r));
     expect(body.sent()).toBe(sentAtStop);
     expect(sentAtStop).toBeLessThan(1024 * 1024);
   });

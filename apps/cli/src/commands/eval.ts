@@ -10,9 +10,9 @@ import {
   estimateTokens,
   gatewayAuth,
   isAssemblyAiHost,
-  keyPrefixOf,
   RateBudget,
 } from '@mediatag/pipeline';
+import { redisKeys } from '@mediatag/queue';
 import { type Command, defineSpec, intOption, parseCommand } from '../args.ts';
 import { batchName, requireBatch } from '../batch.ts';
 import type { Context } from '../context.ts';
@@ -201,8 +201,8 @@ async function run(ctx: Context, plan: Plan): Promise<number> {
   await confirm(ctx, plans, values.yes === true);
 
   const redis = await ctx.redis();
-  const keyPrefix = keyPrefixOf(ctx.env.QUEUE_PREFIX);
-  const apiRate = new RateBudget(redis, `${keyPrefix}:rate:assemblyai`, ctx.env.ASSEMBLYAI_RATE_LIMIT);
+  const keys = redisKeys(ctx.env.QUEUE_PREFIX);
+  const apiRate = new RateBudget(redis, keys.assemblyaiRate, ctx.env.ASSEMBLYAI_RATE_LIMIT);
   const gateways = new Map<string, GatewayClient>();
   let results: Awaited<ReturnType<typeof runEval>>;
   try {
@@ -212,7 +212,7 @@ async function run(ctx: Context, plan: Plan): Promise<number> {
         aai: await ctx.assemblyai(),
         gatewayFor: (m) => gatewayFor(ctx, gateways, m),
         // The workers' own per-model budget key: eval and running workers share the limit.
-        llmRate: (model, c) => new RateBudget(redis, `${keyPrefix}:rate:llm:${model}`, c.settings.llmRate),
+        llmRate: (model, c) => new RateBudget(redis, keys.llmRate(model), c.settings.llmRate),
         apiRate: async () => {
           for (let wait = await apiRate.reserve(); wait > 0; wait = await apiRate.reserve())
             await new Promise((resolve) => setTimeout(resolve, Math.min(wait, 2000)));

@@ -50,7 +50,7 @@ async function run(ctx: Context, name: string, taxonomyName: string): Promise<nu
   const switched = `batch ${batch.name} now uses taxonomy ${taxonomy.name} v${taxonomy.version}`;
   await addJobsAfterCommit(switched, async () => {
     await ensureJobs(
-      (await ctx.queues()).tag,
+      await ctx.queues(),
       'tag',
       ready.map((f) => ({ fileId: f.fileId, taxonomyId: taxonomy.id })),
     );

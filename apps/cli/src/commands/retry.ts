@@ -98,17 +98,17 @@ async function run(ctx: Context, name: string, opts: { resubmit: boolean; yes: b
   await addJobsAfterCommit(`${summary} (recorded)`, async () => {
     const queues = await ctx.queues();
     await ensureJobs(
-      queues.transcribe,
+      queues,
       'transcribe',
       [...resubmit, ...again].map((fileId) => ({ fileId })),
     );
     await ensureJobs(
-      queues.poll,
+      queues,
       'poll',
       repoll.map((fileId) => ({ fileId })),
     );
     await ensureJobs(
-      queues.tag,
+      queues,
       'tag',
       // A resubmitted file is tagged when its new transcript completes.
       retag.filter((id) => !resubmitted.has(id)).map((fileId) => ({ fileId, taxonomyId: batch.taxonomyId })),

@@ -86,10 +86,8 @@ export class BatchWriter {
     this.totals.transcribeJobs += transcribe.length;
     this.totals.tagJobs += tag.length;
     this.jobsInFlight = (async () => {
-      await addJobs(this.queues.transcribe, 'transcribe', transcribe, (p) =>
-        transcribeOptions(lengthOf.get(p.fileId)),
-      );
-      await addJobs(this.queues.tag, 'tag', tag);
+      await addJobs(this.queues, 'transcribe', transcribe, (p) => transcribeOptions(lengthOf.get(p.fileId)));
+      await addJobs(this.queues, 'tag', tag);
     })();
     // Awaited by the next chunk or by flush(); this only keeps Node from calling it unhandled meanwhile.
     this.jobsInFlight.catch(() => undefined);

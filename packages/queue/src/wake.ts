@@ -1,4 +1,5 @@
-import { ensureJobs, jobIds, type Queues } from '@mediatag/queue';
+import { jobIds, type Payload, type QueueName } from './catalog.ts';
+import { ensureJobs, type Queues, queueOf } from './queues.ts';
 
 /** What the receiver did to the file's poll job. */
 export type WakeOutcome = 'promoted' | 'added' | 'queued' | 'running';
@@ -10,7 +11,8 @@ export type WakeOutcome = 'promoted' | 'added' | 'queued' | 'running';
  * two reads (its delay ran out, a worker took it, the transcribe worker added it just after
  * we looked), so a step that finds the state changed looks again.
  */
-export async function wakePoll(queue: Queues['poll'], fileId: number): Promise<WakeOutcome> {
+export async function wakePoll(queues: Queues, fileId: number): Promise<WakeOutcome> {
+  const queue = queues.poll;
   const jobId = jobIds.poll({ fileId });
   let lastError: unknown;
   let added = false;
@@ -39,9 +41,44 @@ export async function wakePoll(queue: Queues['poll'], fileId: number): Promise<W
         // unknown, completed or failed. The transcribe worker may add its delayed fallback
         // job between our read and our add, and then our add is silently ignored: so look
         // again, and promote what is there if it is delayed.
-        await ensureJobs(queue, 'poll', [{ fileId }]);
+        await ensureJobs(queues, 'poll', [{ fileId }]);
         added = true;
     }
   }
   throw lastError ?? new Error(`poll job ${jobId} kept changing state`);
+}
+
+/**
+ * Makes the jobs of these payloads run now: a delayed one is promoted, a missing or ended
+ * one added (`ensureJobs`); a waiting or running one is left alone. Returns how many were
+ * woken (promoted or added).
+ */
+export async function wakeJobs<Q extends QueueName>(
+  queues: Queues,
+  name: Q,
+  payloads: Payload<Q>[],
+): Promise<number> {
+  const queue = queueOf(queues, name);
+  const idOf = jobIds[name] as (p: Payload<Q>) => string;
+  let woken = 0;
+  for (let i = 0; i < payloads.length; i += 500) {
+    const chunk = payloads.slice(i, i + 500);
+    const jobs = await Promise.all(chunk.map((p) => queue.getJob(idOf(p))));
+    const promoted = await Promise.allSettled(
+      jobs.map(async (job) => {
+        if (job && (await job.isDelayed())) {
+          await job.promote();
+          return 1;
+        }
+        return 0;
+      }),
+    );
+    for (const r of promoted) {
+      // A job that left the delayed set meanwhile is running already: nothing to wake.
+      if (r.status === 'fulfilled') woken += r.value;
+      else if (!/delayed state/i.test(String((r.reason as Error)?.message))) throw r.reason;
+    }
+    woken += await ensureJobs(queues, name, chunk);
+  }
+  return woken;
 }
