@@ -1,6 +1,5 @@
-import { batches, type Db } from '@mediatag/db';
+import { type Batch, type Db, findBatch } from '@mediatag/db';
 import { UsageError } from '@mediatag/errors';
-import { eq } from 'drizzle-orm';
 
 // Longer names are not names anyone types; the column itself is unbounded text.
 const MAX_BATCH_NAME = 200;
@@ -22,8 +21,8 @@ export function batchName(value: string | undefined, usage: string): string {
 }
 
 /** The batch of that (already validated) name, or a usage error naming it. */
-export async function requireBatch(db: Db, name: string) {
-  const [batch] = await db.select().from(batches).where(eq(batches.name, name));
+export async function requireBatch(db: Db, name: string): Promise<Batch> {
+  const batch = await findBatch(db, name);
   if (!batch) throw new UsageError(`no batch named "${name}" (see: mediatag status)`);
   return batch;
 }

@@ -1,8 +1,6 @@
-import { batches } from '@mediatag/db';
+import { setBatchCap, unsubmittedFiles } from '@mediatag/db';
 import { UsageError } from '@mediatag/errors';
-import { ensureJobs, jobIds } from '@mediatag/queue';
-import { capFullKey, keyPrefixOf } from '@mediatag/worker';
-import { eq, sql } from 'drizzle-orm';
+import { redisKeys, wakeJobs } from '@mediatag/queue';
 import type { Context } from './context.ts';
 import { usd } from './why.ts';
 
@@ -27,38 +25,9 @@ export function describeCap(cap: number | null): string {
  */
 export async function setCap(ctx: Context, batchId: number, cap: number | null): Promise<number> {
   const db = await ctx.db();
-  await db
-    .update(batches)
-    .set({ maxCostUsd: cap === null ? null : String(cap), updatedAt: sql`now()` })
-    .where(eq(batches.id, batchId));
+  await setBatchCap(db, batchId, cap);
   const redis = await ctx.redis();
-  await redis.del(capFullKey(keyPrefixOf(ctx.env.QUEUE_PREFIX), batchId));
-  const { rows } = await db.$client.query(
-    `SELECT m.id FROM batch_files bf JOIN media_files m ON m.id = bf.media_file_id
-      WHERE bf.batch_id = $1 AND m.transcript_status = 'pending' ORDER BY m.id`,
-    [batchId],
-  );
-  const pending = rows.map((r) => ({ fileId: Number(r.id) }));
-  const queues = await ctx.queues();
-  let woken = 0;
-  for (let i = 0; i < pending.length; i += 500) {
-    const chunk = pending.slice(i, i + 500);
-    const jobs = await Promise.all(chunk.map((p) => queues.transcribe.getJob(jobIds.transcribe(p))));
-    const promoted = await Promise.allSettled(
-      jobs.map(async (job) => {
-        if (job && (await job.isDelayed())) {
-          await job.promote();
-          return 1;
-        }
-        return 0;
-      }),
-    );
-    for (const r of promoted) {
-      // A job that left the delayed set meanwhile is running already: nothing to wake.
-      if (r.status === 'fulfilled') woken += r.value;
-      else if (!/delayed state/i.test(String((r.reason as Error)?.message))) throw r.reason;
-    }
-    woken += await ensureJobs(queues.transcribe, 'transcribe', chunk);
-  }
-  return woken;
+  await redis.del(redisKeys(ctx.env.QUEUE_PREFIX).capFull(batchId));
+  const pending = (await unsubmittedFiles(db, batchId)).map((fileId) => ({ fileId }));
+  return wakeJobs(await ctx.queues(), 'transcribe', pending);
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { loadMigrations } from '@mediatag/db';
 import { dropDatabase, TEST_SERVER_URL } from '@mediatag/db/testing';
+import { FIXTURES_DIR } from '@mediatag/sources/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './testing.ts';
 
@@ -118,7 +119,7 @@ describe('mediatag CLI', () => {
     );
   });
   it('enqueue --rss: episodes with their feed columns; a re-run adds only new ones; a broken feed exits 2', async () => {
-    const fixtures = new URL('./enqueue/fixtures/', import.meta.url).pathname;
+    const fixtures = FIXTURES_DIR;
     const rss = join(fixtures, 'podcast-rss.xml');
     const env2 = { ...env, QUEUE_PREFIX: `mt-test-cli-${Math.random().toString(36).slice(2, 8)}` };
     const first = await runCli(['enqueue', '--rss', rss, '--batch', 'pod'], env2);

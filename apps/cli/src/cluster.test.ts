@@ -1,5 +1,5 @@
 import { SAMPLES } from '@mediatag/emulator/samples';
-import { createRedis, masters, type RedisClient } from '@mediatag/queue';
+import { createRedis, masters, type RedisClient, redisKeys } from '@mediatag/queue';
 import { startRedisCluster, type TestRedisCluster } from '@mediatag/queue/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, sampleCopies, startHarness } from './harness.ts';
@@ -36,7 +36,7 @@ afterAll(async () => {
 async function keysByMaster(prefix: string): Promise<Map<number, string[]>> {
   const found = new Map<number, string[]>();
   for (const node of masters(redis)) {
-    const keys = await node.keys(`${prefix}:*`);
+    const keys = await node.keys(redisKeys(prefix).all);
     if (keys.length) found.set(Number(node.options.port), keys);
   }
   return found;
@@ -124,9 +124,9 @@ describe('pipeline on a Redis Cluster (three real masters)', () => {
     expect(stats.maxOpen).toBeLessThanOrEqual(20);
 
     // Every key the run made (BullMQ's and mediatag's own) sat on one master, in one slot.
-    const keyPrefix = `${h.prefix}:mediatag`;
+    const keys = redisKeys(h.prefix);
     expect([...seen.keys()]).toEqual(
-      expect.arrayContaining([`${keyPrefix}:inflight`, `${keyPrefix}:epoch`, `${h.prefix}:transcribe:meta`]),
+      expect.arrayContaining([keys.inflight, keys.epoch, `${h.prefix}:transcribe:meta`]),
     );
     expect(new Set(seen.values()).size).toBe(1);
     const slots = new Set(

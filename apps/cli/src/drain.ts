@@ -1,13 +1,18 @@
 import type { CliEnv } from '@mediatag/config';
-import { batchProgress, batchSpend, capReached, type Db } from '@mediatag/db';
+import {
+  anyUnfinished,
+  batchProgress,
+  batchSpend,
+  cappedBatches,
+  capReached,
+  countFailed,
+  type Db,
+  missingBatches,
+} from '@mediatag/db';
 import { UsageError } from '@mediatag/errors';
-import type { RedisClient } from '@mediatag/queue';
-import { keyPrefixOf, readHealth } from '@mediatag/worker';
+import { readHealth } from '@mediatag/pipeline';
+import { type RedisClient, redisKeys } from '@mediatag/queue';
 import { EXIT } from './why.ts';
-
-// Not final: not yet transcribed, or transcribed and waiting for its topic (as in batchProgress).
-const UNFINISHED = `(transcript_status IN ('pending', 'queued', 'processing')
-  OR (transcript_status = 'completed' AND tag_status = 'pending'))`;
 
 /** How a drain check came out: still running, or the exit code and why. */
 export type DrainState = { done: false } | { done: true; code: number; message: string };
@@ -36,31 +41,15 @@ export class DrainCheck {
     names: string[],
     since: number,
   ): Promise<DrainCheck> {
-    if (names.length > 0) {
-      const { rows } = await db.$client.query('SELECT name FROM batches WHERE name = ANY($1::text[])', [
-        names,
-      ]);
-      const known = new Set(rows.map((r) => r.name as string));
-      const missing = names.filter((n) => !known.has(n));
-      if (missing.length) throw new UsageError(`no batch named ${missing.map((n) => `"${n}"`).join(', ')}`);
-    }
+    const missing = await missingBatches(db, names);
+    if (missing.length) throw new UsageError(`no batch named ${missing.map((n) => `"${n}"`).join(', ')}`);
     return new DrainCheck(db, redis, env, names.length ? names : null, since);
   }
 
   async check(): Promise<DrainState> {
-    const filter = '($1::text[] IS NULL OR batch = ANY($1::text[]))';
-    const { rows } = await this.db.$client.query(
-      `SELECT EXISTS (SELECT 1 FROM tagged_files WHERE ${filter} AND ${UNFINISHED}) AS left`,
-      [this.names],
-    );
     const what = this.names ? `batch ${this.names.join(', ')}` : 'every batch';
-    if (rows[0]?.left !== true) {
-      const { rows: failed } = await this.db.$client.query(
-        `SELECT count(*)::int AS n FROM tagged_files WHERE ${filter}
-           AND (transcript_status = 'error' OR tag_status = 'error')`,
-        [this.names],
-      );
-      const n = Number(failed[0]?.n ?? 0);
+    if (!(await anyUnfinished(this.db, this.names))) {
+      const n = await countFailed(this.db, this.names);
       return n > 0
         ? {
             done: true,
@@ -69,7 +58,7 @@ export class DrainCheck {
           }
         : { done: true, code: EXIT.done, message: `${what}: every file final` };
     }
-    const health = await readHealth(this.redis, keyPrefixOf(this.env.QUEUE_PREFIX));
+    const health = await readHealth(this.redis, redisKeys(this.env.QUEUE_PREFIX).health);
     const rejected = health.keyRejected;
     if (rejected && rejected.at >= this.since) {
       return { done: true, code: EXIT.keyRejected, message: `the API key was rejected: ${rejected.reason}` };
@@ -78,9 +67,9 @@ export class DrainCheck {
   }
 
   private async capHoldsTheRest(what: string): Promise<DrainState> {
-    const capped = await this.db.$client.query('SELECT id, name FROM batches WHERE max_cost_usd IS NOT NULL');
-    if (capped.rows.length === 0) return { done: false };
-    const ids = new Map(capped.rows.map((r) => [r.name as string, Number(r.id)]));
+    const capped = await cappedBatches(this.db);
+    if (capped.length === 0) return { done: false };
+    const ids = new Map(capped.map((r) => [r.name, r.id]));
     const rows = (await batchProgress(this.db)).filter(
       (p) => !this.names || this.names.includes(p.batch ?? ''),
     );

@@ -2,7 +2,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
 import { evalAnswers, evalRuns } from '@mediatag/db';
 import { SAMPLES } from '@mediatag/emulator/samples';
-import { createRedis } from '@mediatag/queue';
+import { createRedis, redisKeys } from '@mediatag/queue';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EvalReport } from './eval/report.ts';
 import { type Harness, sampleCopies, startHarness } from './harness.ts';
@@ -239,7 +239,7 @@ describe('mediatag eval (real Postgres and Redis, emulator as AssemblyAI and gat
     h.emulator.setFaults({ batchItemFaultRate: 0 });
     const redis = createRedis('redis://127.0.0.1:6379', 'worker');
     try {
-      const key = `${h.prefix}:mediatag:rate:llm:claude-sonnet-4-5-20250929`;
+      const key = redisKeys(h.prefix).llmRate('claude-sonnet-4-5-20250929');
       const [sec] = await redis.time();
       await redis.set(key, String(Number(sec) * 1000 + 3_600_000));
       const calls1 = h.emulator.stats().gatewayCalls;

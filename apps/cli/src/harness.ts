@@ -8,8 +8,8 @@ import { batchProgress, type Progress } from '@mediatag/db';
 import { createTestDatabase, type TestDatabase } from '@mediatag/db/testing';
 import { type Emulator, type EmulatorOverrides, startEmulator } from '@mediatag/emulator';
 import { createLogger } from '@mediatag/logger';
-import { createRedis, masters, type RedisClient } from '@mediatag/queue';
-import { createWorkerDeps, type StartOptions, startWorkers, type WorkerHandle } from '@mediatag/worker';
+import { createWorkerDeps, type StartOptions, startWorkers, type WorkerHandle } from '@mediatag/pipeline';
+import { createRedis, masters, type RedisClient, redisKeys } from '@mediatag/queue';
 import { type CliRun, runCli } from './testing.ts';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
@@ -82,7 +82,7 @@ export async function startHarness(
     return p;
   };
   // Atomic like FLUSHALL, but only this run's keys (other test files share the server).
-  const flushRedis = () => deleteKeys(redis, `${prefix}:*`);
+  const flushRedis = () => deleteKeys(redis, redisKeys(prefix).all);
   return {
     env,
     db,

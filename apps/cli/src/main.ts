@@ -136,7 +136,9 @@ async function report(io: Io, error: unknown, ctx: Context | undefined): Promise
     writeLine(io.stderr, `mediatag: ${error.message}`);
     return 1;
   }
-  const e = toError(error);
+  // A failed statement is reported by its own message, not drizzle's wrapper (the whole statement).
+  const { queryErrorCause } = await import('@mediatag/db');
+  const e = toError(queryErrorCause(error));
   ctx?.log.error({ err: e }, 'command failed');
   writeLine(io.stderr, `mediatag: ${e.message.split('\n')[0]}`);
   return 1;

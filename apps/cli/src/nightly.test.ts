@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { SAMPLES } from '@mediatag/emulator/samples';
+import { createQueues, createRedis } from '@mediatag/queue';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Harness, sampleCopies, startHarness } from './harness.ts';
 
@@ -83,8 +84,20 @@ describe('spending cap', () => {
       () => h?.progress('capped') ?? Promise.reject(new Error('no harness')),
       (p) => p.final === 2,
     );
-    // Well past when the workers would have submitted more.
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    // Every other file has been looked at and held: its job waits CAP_RECHECK_MS (minutes),
+    // and nothing else of the batch can run before that.
+    const redis = createRedis(h.env.REDIS_URL as string, 'producer');
+    const queues = createQueues(redis, h.prefix);
+    try {
+      await until(
+        'three files held',
+        () => queues.transcribe.getJobCounts('waiting', 'prioritized', 'active', 'delayed'),
+        (n) => n.delayed === 3 && n.waiting === 0 && n.prioritized === 0 && n.active === 0,
+      );
+    } finally {
+      await queues.close();
+      redis.disconnect();
+    }
     expect(h.emulator.stats().submissions).toBe(2);
     expect(await h.progress('capped')).toMatchObject({ total: 5, tagged: 2, pending: 3 });
     const json = JSON.parse((await h.cli(['status', '--batch', 'capped', '--json'])).stdout);

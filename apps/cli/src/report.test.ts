@@ -352,7 +352,6 @@ describe('mediatag report', () => {
       db: h.db.db,
       redis,
       queues,
-      keyPrefix: `${h.prefix}:mediatag`,
       log: silentLogger(),
       port: 0,
       host: '127.0.0.1',

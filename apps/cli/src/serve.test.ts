@@ -1,8 +1,9 @@
 import { cliEnvSchema, parseEnv } from '@mediatag/config';
 import { SAMPLES } from '@mediatag/emulator/samples';
 import { silentLogger } from '@mediatag/logger';
+import { createWorkerDeps } from '@mediatag/pipeline';
+import { redisKeys } from '@mediatag/queue';
 import { type RunningServer, startServer } from '@mediatag/server';
-import { createWorkerDeps } from '@mediatag/worker';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort, type Harness, sampleCopies, startHarness } from './harness.ts';
 
@@ -33,13 +34,12 @@ describe('mediatag serve in webhook mode (emulator delivers webhooks)', () => {
     const env = parseEnv(cliEnvSchema, h.env);
     const deps = await createWorkerDeps(env, silentLogger(), { requireKey: false });
     cleanups.push(() => deps.close());
-    // serve.ts derives the key prefix itself; it must stay the workers' one.
-    expect(deps.keyPrefix).toBe(`${h.prefix}:mediatag`);
+    // The server reads the workers' keys (in-flight set, metrics hash) by its queues' prefix.
+    expect(deps.keys.inflight).toBe(redisKeys(deps.queues.prefix).inflight);
     const server: RunningServer = await startServer({
       db: deps.db,
       redis: deps.redis,
       queues: deps.queues,
-      keyPrefix: deps.keyPrefix,
       log: silentLogger(),
       port,
       host: '127.0.0.1',

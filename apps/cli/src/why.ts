@@ -1,8 +1,8 @@
 import type { CliEnv } from '@mediatag/config';
-import { type BatchSpend, batches, batchSpend, capReached, type Db, type Progress } from '@mediatag/db';
+import { type BatchSpend, batchSpend, cappedBatches, capReached, type Db, type Progress } from '@mediatag/db';
 import { toError } from '@mediatag/errors';
-import { type HealthReport, keyPrefixOf, readHealth, WORKER_STALE_MS } from '@mediatag/worker';
-import { isNotNull } from 'drizzle-orm';
+import { type HealthReport, readHealth, WORKER_STALE_MS } from '@mediatag/pipeline';
+import { redisKeys } from '@mediatag/queue';
 import type { Context } from './context.ts';
 
 /** Why a batch is not moving (or moves slower than its pace says). */
@@ -42,18 +42,14 @@ export async function observe(ctx: Context, rows: Progress[]): Promise<Observed>
   const db: Db = await ctx.db();
   let health: Observed['health'];
   try {
-    health = await readHealth(await ctx.redis(), keyPrefixOf(ctx.env.QUEUE_PREFIX));
+    health = await readHealth(await ctx.redis(), redisKeys(ctx.env.QUEUE_PREFIX).health);
   } catch (error) {
     health = { error: toError(error).message.split('\n')[0] ?? 'unknown error' };
   }
   const spends = new Map<string, BatchSpend>();
   const waiting = new Set(rows.filter((r) => r.pending > 0).map((r) => r.batch));
   if (waiting.size > 0) {
-    const capped = await db
-      .select({ id: batches.id, name: batches.name })
-      .from(batches)
-      .where(isNotNull(batches.maxCostUsd));
-    for (const b of capped) {
+    for (const b of await cappedBatches(db)) {
       if (!waiting.has(b.name)) continue;
       spends.set(
         b.name,

@@ -4,7 +4,7 @@
 // second. Side by side: the ideal, the transcription-only bound (gateway limit lifted), one
 // file per request (before batching), batched, and batched over two models.
 import { join } from 'node:path';
-import type { EmulatorOverrides, EmulatorStats } from '@mediatag/emulator';
+import { type EmulatorOverrides, type EmulatorStats, generatedDurationSeconds } from '@mediatag/emulator';
 import { SAMPLES } from '@mediatag/emulator/samples';
 import { CpuMeter } from '../lib/cpu.ts';
 import { sleep } from '../lib/proc.ts';
@@ -75,7 +75,13 @@ async function drain(
   ctx: BenchContext,
   name: string,
   files: number,
-  options: { liftGateway: boolean; env?: Record<string, string>; stopAfterMs?: number },
+  options: {
+    liftGateway: boolean;
+    env?: Record<string, string>;
+    stopAfterMs?: number;
+    /** A plain URL list: no lengths, so files are submitted in list order. */
+    unknownLengths?: boolean;
+  },
 ): Promise<DrainCase> {
   const stack = await Stack.start({
     name: `prod-${name.replace(/\W+/g, '-').slice(0, 20)}`,
@@ -83,8 +89,16 @@ async function drain(
     env: productionEnv(options.liftGateway, options.env),
   });
   try {
-    const file = join(ctx.tmpDir, `prod-${files}.txt`);
-    await writeLines(file, audioUrls(stack.emulator.url, files));
+    // A CSV with each file's length, as a call system's export or a podcast feed states it:
+    // mediatag submits the longest first. A plain list keeps its (random) order.
+    const urls = audioUrls(stack.emulator.url, files);
+    const file = join(ctx.tmpDir, `prod-${files}.${options.unknownLengths ? 'txt' : 'csv'}`);
+    await writeLines(
+      file,
+      options.unknownLengths
+        ? urls
+        : ['url,duration', ...urls.map((u) => `${u},${generatedDurationSeconds(u)}`)],
+    );
     await stack.pauseSubmissions(true);
     stack.spawnWorker({ concurrency: 50 });
     await stack.workersReady();
@@ -257,6 +271,10 @@ export const production: Scenario = {
       stopAfterMs: bound.drainMs + 20_000,
     });
     const batched = await drain(ctx, 'batched, 1 model', files, { liftGateway: false });
+    const unordered = await drain(ctx, 'batched, 1 model, lengths unknown (plain URL list)', files, {
+      liftGateway: false,
+      unknownLengths: true,
+    });
     const twoModels = await drain(ctx, 'batched, 2 models', files, {
       liftGateway: false,
       env: { LLM_MODELS: MODELS.join(','), LLM_SPREAD_MODELS: '1' },
@@ -278,7 +296,7 @@ export const production: Scenario = {
         note: `${fmt.s(ideal)} real at ${TIME_SCALE} ms per emulated s`,
       },
     ];
-    for (const c of [bound, single, batched, twoModels]) {
+    for (const c of [bound, single, batched, unordered, twoModels]) {
       const ratio = c.drainMs / ideal;
       const isBatched = c === batched;
       rows.push({
@@ -356,7 +374,7 @@ export const production: Scenario = {
       details: {
         timeScale: TIME_SCALE,
         processing: PROCESSING,
-        cases: [bound, single, batched, twoModels],
+        cases: [bound, single, batched, unordered, twoModels],
         tokens,
         accSingle,
         accBatched,

@@ -1,28 +1,24 @@
-export { backoffDelayMs, DEFAULT_RETRY, type RetryOptions } from './backoff.ts';
-export { errorFromException, errorFromResponse, parseErrorBody, parseRetryAfterMs } from './classify.ts';
+// The errors this client throws and the options it takes are @mediatag/http's, re-exported here
+// so a caller of AssemblyAIClient needs one import.
 export {
   ApiError,
   type ApiErrorInit,
   AuthError,
   BadRequestError,
+  type HttpClientOptions,
+  type HttpLogger,
   InvalidRequestError,
   InvalidResponseError,
   NetworkError,
   NotFoundError,
   RateLimitError,
+  type RequestMetrics,
+  type RetryOptions,
   redactSecret,
   ServerError,
   TimeoutError,
-} from './errors.ts';
-export {
-  HttpClient,
-  type HttpClientOptions,
-  type HttpLogger,
-  type HttpMethod,
-  type HttpResponse,
-  type RequestMetrics,
-  type RequestOptions,
-} from './http.ts';
+} from '@mediatag/http';
+export { LOOKUP_ERROR } from './lookup-error.ts';
 export {
   ASSEMBLYAI_BASE_URL,
   AssemblyAIClient,

@@ -3,9 +3,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { InvalidRequestError, InvalidResponseError, NotFoundError, ServerError } from '@mediatag/http';
 import { MockAgent } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { InvalidRequestError, InvalidResponseError, NotFoundError, ServerError } from './errors.ts';
 import { AssemblyAIClient } from './transcripts.ts';
 
 const ORIGIN = 'https://api.test';

@@ -2,8 +2,8 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { toError } from '@mediatag/errors';
-import { InvalidRequestError } from './errors.ts';
-import { HttpClient, type HttpClientOptions } from './http.ts';
+import { HttpClient, type HttpClientOptions, InvalidRequestError } from '@mediatag/http';
+import { LOOKUP_ERROR } from './lookup-error.ts';
 import type {
   ListTranscriptsParams,
   SubmitTranscriptParams,
@@ -50,7 +50,11 @@ export class AssemblyAIClient {
   readonly http: HttpClient;
 
   constructor(options: HttpClientOptions) {
-    this.http = new HttpClient(options);
+    this.http = new HttpClient({
+      ...options,
+      userAgent: options.userAgent ?? 'mediatag-assemblyai/0.1',
+      notFoundMessage: options.notFoundMessage ?? LOOKUP_ERROR,
+    });
   }
 
   /**

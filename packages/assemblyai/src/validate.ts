@@ -1,4 +1,4 @@
-import { InvalidResponseError } from './errors.ts';
+import { InvalidResponseError } from '@mediatag/http';
 import { TRANSCRIPT_STATUSES, type Transcript, type TranscriptList, type UploadResult } from './types.ts';
 
 /** Which request a response answered, for the error message. */

@@ -5,6 +5,19 @@ import type { Db } from './client.ts';
 import { taggingBatchSql } from './ledger.ts';
 import { run } from './statement.ts';
 
+/** Files of a taxonomy free for a batched request right now, counted up to `limit`. */
+export async function countReady(db: Db, taxonomyId: number, limit: number): Promise<number> {
+  const { rows } = await run<{ n: number }>(
+    db,
+    'leases/count_ready',
+    `SELECT count(*)::int AS n FROM (
+       SELECT 1 FROM tag_results WHERE taxonomy_id = $1 AND status = 'pending' AND NOT solo
+          AND (lease_until IS NULL OR lease_until < now()) LIMIT $2) s`,
+    [taxonomyId, limit],
+  );
+  return rows[0]?.n ?? 0;
+}
+
 /** One file leased to a batched request, with the text it is tagged by when one is stored. */
 export interface ClaimedFile {
   fileId: number;

@@ -9,7 +9,7 @@ export interface Progress {
   pending: number;
   queued: number;
   processing: number;
-  /** Transcribed, waiting for a topic. */
+  /** Transcribed, waiting for a topic (`needs_tagging`, migrations/0011_needs_tagging.sql). */
   tagging: number;
   tagged: number;
   unmatched: number;
@@ -56,7 +56,7 @@ export async function batchProgress(db: Db, batch?: string): Promise<Progress[]>
       count(*) FILTER (WHERE transcript_status = 'pending')::int AS pending,
       count(*) FILTER (WHERE transcript_status = 'queued')::int AS queued,
       count(*) FILTER (WHERE transcript_status = 'processing')::int AS processing,
-      count(*) FILTER (WHERE transcript_status = 'completed' AND tag_status = 'pending')::int AS tagging,
+      count(*) FILTER (WHERE needs_tagging(transcript_status, tag_status))::int AS tagging,
       count(*) FILTER (WHERE tag_status = 'tagged')::int AS tagged,
       count(*) FILTER (WHERE tag_status = 'unmatched')::int AS unmatched,
       count(*) FILTER (WHERE transcript_status = 'error')::int AS transcript_errors,
@@ -124,4 +124,29 @@ export async function resubmittedAfterSearch(db: Db, batch?: string): Promise<Ma
      WHERE m.submit_search_gave_up_at IS NOT NULL ${filter}
      GROUP BY b.name`);
   return new Map(result.rows.map((r) => [String(r.batch), Number(r.n)]));
+}
+
+// Not final: not yet transcribed, or transcribed and waiting for its topic (as in batchProgress).
+const UNFINISHED = sql`(transcript_status IN ('pending', 'queued', 'processing')
+  OR needs_tagging(transcript_status, tag_status))`;
+
+const inBatches = (names: string[] | null) =>
+  names === null ? sql`true` : sql`batch = ANY (${sql.param(names)}::text[])`;
+
+/**
+ * Whether any file of the batches (every batch for null) is not final. One EXISTS query: it
+ * stops at the first unfinished file.
+ */
+export async function anyUnfinished(db: Db, names: string[] | null): Promise<boolean> {
+  const { rows } = await db.execute<{ left: boolean }>(sql`
+    SELECT EXISTS (SELECT 1 FROM tagged_files WHERE ${inBatches(names)} AND ${UNFINISHED}) AS left`);
+  return rows[0]?.left === true;
+}
+
+/** Files of the batches (every batch for null) whose transcription or tagging failed. */
+export async function countFailed(db: Db, names: string[] | null): Promise<number> {
+  const { rows } = await db.execute<{ n: number }>(sql`
+    SELECT count(*)::int AS n FROM tagged_files
+     WHERE ${inBatches(names)} AND (transcript_status = 'error' OR tag_status = 'error')`);
+  return Number(rows[0]?.n ?? 0);
 }

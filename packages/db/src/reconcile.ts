@@ -23,18 +23,27 @@ export async function countUnsubmitted(db: Db): Promise<number> {
   return rows[0]?.n ?? 0;
 }
 
-/** The files of some batch not submitted yet, by id: each needs a transcribe job. */
-export async function unsubmittedFileIds(db: Db): Promise<number[]> {
-  const { rows } = await run<{ id: string }>(
+/**
+ * The files of some batch not submitted yet, by id, each with the longest duration a source
+ * stated for it (null: none did), so rebuilt transcribe jobs keep the longest-first order.
+ */
+export async function unsubmittedFilesWithLength(
+  db: Db,
+): Promise<Array<{ fileId: number; seconds: number | null }>> {
+  const { rows } = await run<{ id: string; seconds: number | null }>(
     db,
     'reconcile/unsubmitted',
-    `SELECT id FROM media_files m WHERE transcript_status = 'pending'
-         AND EXISTS (SELECT 1 FROM batch_files bf WHERE bf.media_file_id = m.id) ORDER BY id`,
+    `SELECT m.id, max(bf.episode_duration_s) AS seconds FROM media_files m
+       JOIN batch_files bf ON bf.media_file_id = m.id
+      WHERE m.transcript_status = 'pending' GROUP BY m.id ORDER BY m.id`,
   );
-  return rows.map((r) => Number(r.id));
+  return rows.map((r) => ({ fileId: Number(r.id), seconds: r.seconds === null ? null : Number(r.seconds) }));
 }
 
-/** Transcribed files still missing the topic of one of their batches' taxonomies: each needs a tag job. */
+/**
+ * Every (file, taxonomy of a batch listing it) pair that needs a tag (`needs_tagging`,
+ * migrations/0011_needs_tagging.sql): each needs a tag job.
+ */
 export async function untaggedPairs(db: Db): Promise<Array<{ fileId: number; taxonomyId: number }>> {
   const { rows } = await run<{ id: string; taxonomy_id: number }>(
     db,
@@ -42,7 +51,7 @@ export async function untaggedPairs(db: Db): Promise<Array<{ fileId: number; tax
     `SELECT DISTINCT m.id, b.taxonomy_id FROM media_files m
        JOIN batch_files bf ON bf.media_file_id = m.id JOIN batches b ON b.id = bf.batch_id
        LEFT JOIN tag_results r ON r.media_file_id = m.id AND r.taxonomy_id = b.taxonomy_id
-      WHERE m.transcript_status = 'completed' AND (r.status IS NULL OR r.status = 'pending')`,
+      WHERE needs_tagging(m.transcript_status, r.status)`,
   );
   return rows.map((r) => ({ fileId: Number(r.id), taxonomyId: Number(r.taxonomy_id) }));
 }

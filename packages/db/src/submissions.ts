@@ -61,7 +61,7 @@ export type Claim =
 
 // The file's batches, read once: whether one has no cap (then it pays and no cap is checked),
 // those with a cap (checked before paying), and the options of the batch that listed it first.
-// The claim leaves every indexed column alone, so it can be a HOT update (migration 0011).
+// The claim leaves every indexed column alone, so it can be a HOT update (migration 0012).
 const CLAIM = `WITH old AS (SELECT id, submit_uncertain_since FROM media_files WHERE id = $1 FOR UPDATE),
      listed AS (
        SELECT coalesce(bool_or(b.max_cost_usd IS NULL), false) AS uncapped,

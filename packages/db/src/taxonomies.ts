@@ -95,3 +95,23 @@ export async function listTaxonomies(db: Db): Promise<TaxonomyRow[]> {
     ORDER BY name, version DESC`);
   return result.rows.map(toRow);
 }
+
+/** A taxonomy version by id, or undefined. */
+export async function taxonomyById(db: Db, id: number): Promise<TaxonomyRow | undefined> {
+  const result = await db.execute(sql`
+    SELECT id, name, version, tags, created_at FROM taxonomies WHERE id = ${id}`);
+  const row = result.rows[0];
+  return row ? toRow(row) : undefined;
+}
+
+/** A given version of a named taxonomy, or undefined. */
+export async function taxonomyVersion(
+  db: Db,
+  name: string,
+  version: number,
+): Promise<TaxonomyRow | undefined> {
+  const result = await db.execute(sql`
+    SELECT id, name, version, tags, created_at FROM taxonomies WHERE name = ${name} AND version = ${version}`);
+  const row = result.rows[0];
+  return row ? toRow(row) : undefined;
+}

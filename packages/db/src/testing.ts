@@ -4,6 +4,8 @@ import { createDb, type Db } from './client.ts';
 import { createPool } from './connection.ts';
 import { migrate } from './migrate.ts';
 
+export * from './tagging-states.ts';
+
 /** The local test server; tests run against the real Postgres on this machine. */
 export const TEST_SERVER_URL = 'postgres://postgres@127.0.0.1:5432';
 

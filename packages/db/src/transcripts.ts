@@ -31,12 +31,15 @@ export interface Completion {
   text?: TextRecord | null;
 }
 
-// The taxonomies a completed file is still to be tagged with: the current taxonomy of every
-// batch that lists it and has no final result for it yet.
-const NEEDED = `SELECT DISTINCT b.taxonomy_id FROM batch_files bf JOIN batches b ON b.id = bf.batch_id
-        WHERE bf.media_file_id = $1 AND NOT EXISTS (
-          SELECT 1 FROM tag_results r WHERE r.media_file_id = $1 AND r.taxonomy_id = b.taxonomy_id
-            AND r.status IN ('tagged', 'unmatched'))`;
+// The taxonomies a completed file still needs a tag from (`needs_tagging`,
+// migrations/0011_needs_tagging.sql): the current taxonomy of every batch that lists it, with no
+// result or a pending one. `status` is the file's transcript status, as SQL.
+const needed = (
+  status: string,
+) => `SELECT DISTINCT b.taxonomy_id FROM batch_files bf JOIN batches b ON b.id = bf.batch_id
+         JOIN media_files m ON m.id = bf.media_file_id
+         LEFT JOIN tag_results r ON r.media_file_id = bf.media_file_id AND r.taxonomy_id = b.taxonomy_id
+        WHERE bf.media_file_id = $1 AND needs_tagging(${status}, r.status)`;
 
 // Every state change of a completion in one statement: the status, the charge in the ledger
 // (once per transcript id: a second completion of the same id, e.g. a duplicate poll, bills
@@ -56,7 +59,8 @@ const COMPLETE = `WITH done AS (
          FROM done d WHERE $5::numeric IS NOT NULL AND d.transcript_id IS NOT NULL
        ON CONFLICT (transcript_id) WHERE kind = 'transcription' DO NOTHING
      ), pending AS (
-       INSERT INTO tag_results (media_file_id, taxonomy_id) SELECT d.id, n.taxonomy_id FROM done d, (${NEEDED}) n
+       -- 'completed': what this statement makes the file (its snapshot still reads the old status).
+       INSERT INTO tag_results (media_file_id, taxonomy_id) SELECT d.id, n.taxonomy_id FROM done d, (${needed(`'completed'`)}) n
        ON CONFLICT DO NOTHING
      )
      INSERT INTO transcript_texts (media_file_id, excerpt, excerpt_tokens, full_text, full_tokens)
@@ -65,7 +69,7 @@ const COMPLETE = `WITH done AS (
        excerpt_tokens = EXCLUDED.excerpt_tokens, full_text = EXCLUDED.full_text, full_tokens = EXCLUDED.full_tokens`;
 
 // The same rows again, from a fresh snapshot: usually they exist and nothing is written.
-const PENDING_TAGS = `WITH needed AS (${NEEDED}), made AS (
+const PENDING_TAGS = `WITH needed AS (${needed('m.transcript_status')}), made AS (
        INSERT INTO tag_results (media_file_id, taxonomy_id) SELECT $1, taxonomy_id FROM needed
        ON CONFLICT DO NOTHING
      )
@@ -74,8 +78,8 @@ const PENDING_TAGS = `WITH needed AS (${NEEDED}), made AS (
 /**
  * Records a completed transcript (and the text kept for tagging, in the same statement) and
  * returns the taxonomies to tag it with: the current taxonomy of every batch that lists the
- * file and has no result for it yet, each given its `pending` result row so batched requests
- * can claim it. The first statement makes every change; the second, autocommitted after it,
+ * file and still needs a tag from it (`needs_tagging`: no result, or a pending one), each given
+ * its `pending` result row so batched requests can claim it. The first statement makes every change; the second, autocommitted after it,
  * reads again: the UPDATE may have waited for an enqueue holding the row FOR SHARE, and only
  * a fresh snapshot sees the batch that enqueue added (the first statement reads with its
  * start-of-statement snapshot). Without such an enqueue the second statement finds the rows

@@ -31,6 +31,7 @@ export {
 } from './options.ts';
 export { TRANSCRIPT_PLACEHOLDER } from './routes/gateway-messages.ts';
 export { LOOKUP_ERROR } from './routes/transcripts.ts';
+export { generatedDurationSeconds } from './transcripts/content.ts';
 
 /** A running emulator. */
 export interface Emulator {

@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { performance } from 'node:perf_hooks';
 import type { EmulatorContext } from './context.ts';
 import { readBody, sendError, splitTarget } from './core/http-io.ts';
 import { type AdminControls, handleAdmin, handleSamples } from './routes/admin.ts';

@@ -1,9 +1,13 @@
 import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { type Emulator, startEmulator } from './index.ts';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { StatsRecorder } from './core/stats.ts';
+import { Timeline } from './core/timeline.ts';
+import { DEFAULT_OPTIONS, type Emulator, startEmulator } from './index.ts';
 import { client, waitFor } from './testing.ts';
+import type { TranscriptRecord } from './transcripts/model.ts';
+import { WebhookSender } from './webhooks.ts';
 
 interface Hit {
   path: string;
@@ -97,7 +101,6 @@ describe('webhooks', () => {
     await waitFor(
       async () => (await api.get(`/v2/transcript/${created.body.id}`)).body.webhook_status_code === 410,
     );
-    await new Promise((resolve) => setTimeout(resolve, 200));
     expect(hook.hits).toHaveLength(1);
     expect(emu.stats()).toMatchObject({ webhookDeliveries: 0, webhookFailures: 1 });
   });
@@ -108,9 +111,84 @@ describe('webhooks', () => {
     emu = await start();
     const api = client(emu.url);
     await api.submit('https://x.example/flaky.mp3', { webhook_url: hook.url });
-    await waitFor(async () => hook.hits.length === 4);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await waitFor(async () => emu?.stats().webhookFailures === 4);
     expect(hook.hits).toHaveLength(4);
-    expect(emu.stats().webhookFailures).toBe(4);
+  });
+});
+
+// Whether another attempt follows is decided as each attempt ends: a retry is an entry on the
+// timeline. With the sender on a timeline of its own, whose timer and clock are faked, a retry
+// starts only when the test moves time, and "no more attempts" is an empty timeline once the
+// last failure is counted, not the absence of a hit after some wait. The deliveries are real
+// requests, polled for on the real timer (vi.waitFor would move the fake time itself).
+describe('webhook retries', () => {
+  const options = {
+    ...DEFAULT_OPTIONS,
+    timeScale: 5,
+    webhook: { intervalSeconds: 10, attempts: 4, timeoutMs: null },
+  };
+  const realTimeout = setTimeout;
+  let timeline: Timeline;
+  let stats: StatsRecorder;
+  let webhooks: WebhookSender;
+
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    timeline = new Timeline();
+    stats = new StatsRecorder(1);
+    webhooks = new WebhookSender({ options: () => options, timeline, stats });
+  });
+  afterEach(async () => {
+    vi.useRealTimers();
+    timeline.close();
+    await webhooks.close();
+  });
+
+  /** Waits (real time) until `n` deliveries have failed. */
+  async function failed(n: number): Promise<void> {
+    for (let i = 0; stats.snapshot().webhookFailures < n; i++) {
+      if (i > 2000) throw new Error(`${n} failed deliveries not seen`);
+      await new Promise((resolve) => realTimeout(resolve, 5));
+    }
+    expect(stats.snapshot().webhookFailures).toBe(n);
+  }
+
+  /** A finished transcript that asked for a webhook to `url`. */
+  const finished = (url: string) =>
+    ({
+      id: 'tr-1',
+      status: 'error',
+      request: { webhookUrl: url, webhookAuthHeaderName: null, webhookAuthHeaderValue: null },
+      webhookStatusCode: null,
+    }) as TranscriptRecord;
+
+  it('schedules no retry after a 4xx', async () => {
+    const hook = await receiver([410, 200]);
+    server = hook.server;
+    const record = finished(hook.url);
+    webhooks.transcriptFinished(record);
+    await failed(1);
+    expect(timeline.size).toBe(0);
+    expect(record.webhookStatusCode).toBe(410);
+    expect(hook.hits).toHaveLength(1);
+  });
+
+  it('retries one interval after each failed attempt but the last', async () => {
+    const hook = await receiver([503]);
+    server = hook.server;
+    const record = finished(hook.url);
+    webhooks.transcriptFinished(record);
+    for (let failures = 1; failures <= 4; failures++) {
+      await failed(failures);
+      expect(hook.hits).toHaveLength(failures);
+      // The next attempt is due 10 emulated seconds (50 ms) from now, or there is none.
+      expect(timeline.size).toBe(failures < 4 ? 1 : 0);
+      vi.advanceTimersByTime(49);
+      expect(timeline.size).toBe(failures < 4 ? 1 : 0);
+      vi.advanceTimersByTime(1);
+      expect(timeline.size).toBe(0);
+    }
+    expect(hook.hits).toHaveLength(4);
+    expect(record.webhookStatusCode).toBe(503);
   });
 });

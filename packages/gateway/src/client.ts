@@ -1,5 +1,5 @@
-import { InvalidRequestError } from '@mediatag/assemblyai/errors';
-import { HttpClient } from '@mediatag/assemblyai/http';
+import { LOOKUP_ERROR } from '@mediatag/assemblyai';
+import { HttpClient, InvalidRequestError } from '@mediatag/http';
 import { injectTranscript, placeholderIndex, TRANSCRIPT_PLACEHOLDER } from './inject.ts';
 import { parseChatResponse, parseRateLimit } from './parse.ts';
 import type { ChatParams, ChatResult, GatewayClientOptions, GatewayMode } from './types.ts';
@@ -22,6 +22,7 @@ export class GatewayClient {
     this.http = new HttpClient({
       ...httpOptions,
       userAgent: httpOptions.userAgent ?? 'mediatag-gateway/0.1',
+      notFoundMessage: httpOptions.notFoundMessage ?? LOOKUP_ERROR,
     });
   }
 

@@ -1,4 +1,4 @@
-import { ApiError, InvalidRequestError, NotFoundError, RateLimitError } from '@mediatag/assemblyai/errors';
+import { ApiError, InvalidRequestError, NotFoundError, RateLimitError } from '@mediatag/http';
 import { MockAgent } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GatewayClient } from './client.ts';
@@ -95,6 +95,13 @@ describe('GatewayClient transcript_id mode', () => {
     expect(err).toBeInstanceOf(NotFoundError);
     expect(err).toMatchObject({ apiMessage: 'Transcript not found', statusCode: 404 });
     expect(calls()).toHaveLength(1);
+  });
+
+  it("maps production's 400 lookup error for an unknown transcript id to NotFoundError", async () => {
+    setup().reply(400, { error: 'Transcript lookup error, transcript id not found' });
+    const err = await client.chat({ model: 'm', messages, transcriptId: 'nope' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NotFoundError);
+    expect(err).toMatchObject({ code: 'E_NOT_FOUND', statusCode: 400 });
   });
 });
 

@@ -1,5 +1,4 @@
-import { InvalidResponseError } from '@mediatag/assemblyai/errors';
-import { headerValue, parseRetryAfterMs, type ResponseHeaders } from '@mediatag/assemblyai/http';
+import { headerValue, InvalidResponseError, parseRetryAfterMs, type ResponseHeaders } from '@mediatag/http';
 import type { ChatResult, ChatUsage, RateLimitInfo } from './types.ts';
 
 interface Context {

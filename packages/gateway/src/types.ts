@@ -1,4 +1,4 @@
-import type { HttpClientOptions } from '@mediatag/assemblyai/http';
+import type { HttpClientOptions } from '@mediatag/http';
 import type { ChatMessage } from './inject.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '@mediatag/db/testing';
-import { createQueues, createRedis, type Queues } from '@mediatag/queue';
+import { addJobs, createQueues, createRedis, type Queues, redisKeys, schedulePoll } from '@mediatag/queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportQueueMetrics } from './bullmq.ts';
 import { collectMetrics, PgTotals } from './collect.ts';
@@ -9,7 +9,7 @@ import { MetricsRecorder } from './recorder.ts';
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const redis = createRedis(REDIS_URL, 'worker');
 const prefix = `mt-test-${randomBytes(4).toString('hex')}`;
-const keyPrefix = `${prefix}:mediatag`;
+const keys = redisKeys(prefix);
 let db: TestDatabase;
 let queues: Queues;
 
@@ -35,10 +35,10 @@ beforeAll(async () => {
       ($1, $3, 'tagged', $4, 1000, 5, 0.003075), ($2, $3, 'unmatched', NULL, 500, 20, 0.0018)`,
     [f1, f2, taxonomy.id, taxonomy.tag],
   );
-  await queues.poll.add('poll', { fileId: 3 }, { jobId: 'poll-3', delay: 60_000 });
-  await queues.transcribe.add('transcribe', { fileId: 4 }, { jobId: 'tx-4' });
-  await redis.zadd(`${keyPrefix}:inflight`, 1, '3');
-  const recorder = new MetricsRecorder({ redis, keyPrefix });
+  await schedulePoll(queues, 3, 60_000);
+  await addJobs(queues, 'transcribe', [{ fileId: 4 }]);
+  await redis.zadd(keys.inflight, 1, '3');
+  const recorder = new MetricsRecorder({ redis, key: keys.metrics });
   recorder.observeRequest({
     api: 'assemblyai',
     method: 'GET',
@@ -60,14 +60,14 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([queues.transcribe, queues.poll, queues.tag].map((q) => q.obliterate({ force: true })));
   await queues.close();
-  await redis.del(`${keyPrefix}:inflight`, `${keyPrefix}:metrics`);
+  await redis.del(keys.inflight, keys.metrics);
   redis.disconnect();
   await db.drop();
 });
 
 describe('collectMetrics', () => {
   it('exports queues, slots, API counters and Postgres totals in Prometheus text', async () => {
-    const text = await collectMetrics({ db: db.db, redis, queues, keyPrefix });
+    const text = await collectMetrics({ db: db.db, redis, queues });
     const lines = text.split('\n');
     const expected = [
       'mediatag_queue_jobs{queue="poll",state="delayed"} 1',

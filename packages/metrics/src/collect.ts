@@ -1,7 +1,6 @@
 import { type Db, TAG_STATUSES, TRANSCRIPT_STATUSES } from '@mediatag/db';
-import { QUEUE_NAMES, type Queues, type RedisClient } from '@mediatag/queue';
+import { QUEUE_NAMES, type Queues, type RedisClient, redisKeys } from '@mediatag/queue';
 import { Counter, Gauge, Registry } from 'prom-client';
-import { metricsKey } from './fields.ts';
 import { parseRequestHash, renderDurationHistogram } from './requests.ts';
 
 /** Content type of the Prometheus text format served by /metrics. */
@@ -13,9 +12,8 @@ export const JOB_STATES = ['waiting', 'active', 'delayed', 'failed', 'completed'
 export interface CollectSources {
   db: Db;
   redis: RedisClient;
+  /** The deployment's queues; its other keys (in-flight set, counters) follow from their prefix. */
   queues: Queues;
-  /** `${QUEUE_PREFIX}:mediatag`, as the workers use it. */
-  keyPrefix: string;
 }
 
 interface FileRow {
@@ -125,11 +123,12 @@ function withCounts<R extends { status: string; n: number }>(
  * not linger and concurrent collections cannot interfere.
  */
 export async function collectMetrics(sources: CollectSources, pg = new PgTotals()): Promise<string> {
-  const { db, redis, queues, keyPrefix } = sources;
+  const { db, redis, queues } = sources;
+  const keys = redisKeys(queues.prefix);
   const [jobCounts, inFlight, hash, { files, tags }] = await Promise.all([
-    Promise.all(QUEUE_NAMES.map((name) => queues[name].getJobCounts(...JOB_STATES))),
-    redis.zcard(`${keyPrefix}:inflight`),
-    redis.hgetall(metricsKey(keyPrefix)),
+    Promise.all(QUEUE_NAMES.map((name) => queues[name].getJobCounts(...JOB_STATES, 'prioritized'))),
+    redis.zcard(keys.inflight),
+    redis.hgetall(keys.metrics),
     pg.read(db.$client),
   ]);
   const registry = new Registry();
@@ -142,7 +141,10 @@ export async function collectMetrics(sources: CollectSources, pg = new PgTotals(
     registers,
   });
   QUEUE_NAMES.forEach((queue, i) => {
-    for (const state of JOB_STATES) jobs.set({ queue, state }, jobCounts[i]?.[state] ?? 0);
+    const counts = jobCounts[i] ?? {};
+    for (const state of JOB_STATES) jobs.set({ queue, state }, counts[state] ?? 0);
+    // Transcribe jobs of known length wait as `prioritized` (longest first): still waiting.
+    jobs.inc({ queue, state: 'waiting' }, counts.prioritized ?? 0);
   });
   new Gauge({
     name: 'mediatag_in_flight_transcripts',

@@ -1,4 +1,4 @@
-// Encoding of the shared Redis hash `${keyPrefix}:metrics`. Every field is a counter that
+// Encoding of the shared Redis hash `redisKeys(QUEUE_PREFIX).metrics`. Every field is a counter that
 // HINCRBYFLOAT only ever increases, so any number of worker processes add up without
 // coordination; the scraper turns the fields back into labelled series.
 
@@ -7,11 +7,6 @@ export type Api = 'assemblyai' | 'gateway';
 
 /** Upper bounds (seconds) of the request duration histogram; fixed so all processes agree. */
 export const DURATION_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] as const;
-
-/** The Redis hash holding every process's request counters. */
-export function metricsKey(keyPrefix: string): string {
-  return `${keyPrefix}:metrics`;
-}
 
 /** One series of the duration histogram. */
 export interface SeriesLabels {

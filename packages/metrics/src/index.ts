@@ -7,6 +7,6 @@ export {
   METRICS_CONTENT_TYPE,
   PgTotals,
 } from './collect.ts';
-export { type Api, DURATION_BUCKETS, metricsKey } from './fields.ts';
+export { type Api, DURATION_BUCKETS } from './fields.ts';
 export { MetricsRecorder, type MetricsRecorderOptions, type RequestObservation } from './recorder.ts';
 export { createScraper, type Scraper } from './scrape.ts';

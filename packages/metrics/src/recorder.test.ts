@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createRedis } from '@mediatag/queue';
+import { createRedis, redisKeys } from '@mediatag/queue';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mergeExpositions } from './bullmq.ts';
 import { decodeField, encodeField } from './fields.ts';
@@ -8,10 +8,11 @@ import { parseRequestHash } from './requests.ts';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const redis = createRedis(REDIS_URL, 'worker');
-const keyPrefix = `mt-test-${randomBytes(4).toString('hex')}:mediatag`;
+const prefix = `mt-test-${randomBytes(4).toString('hex')}`;
+const key = redisKeys(prefix).metrics;
 
 afterAll(async () => {
-  await redis.del(`${keyPrefix}:metrics`);
+  await redis.del(key);
   redis.disconnect();
 });
 
@@ -25,8 +26,8 @@ const get = (route: string, statusCode: number, durationMs: number) => ({
 
 describe('MetricsRecorder', () => {
   it('adds up the deltas of several processes in one Redis hash', async () => {
-    const a = new MetricsRecorder({ redis, keyPrefix });
-    const b = new MetricsRecorder({ redis, keyPrefix });
+    const a = new MetricsRecorder({ redis, key });
+    const b = new MetricsRecorder({ redis, key });
     a.observeRequest(get('/v2/transcript/:id', 200, 40));
     a.observeRequest(get('/v2/transcript/:id', 200, 700));
     b.observeRequest(get('/v2/transcript/:id', 200, 120_000));
@@ -71,8 +72,7 @@ describe('MetricsRecorder', () => {
   it('keeps the deltas when a flush fails and sends them with the next one', async () => {
     const conn = createRedis(REDIS_URL, 'producer');
     await conn.connect();
-    const prefix = `${keyPrefix}-retry`;
-    const recorder = new MetricsRecorder({ redis: conn, keyPrefix: prefix });
+    const recorder = new MetricsRecorder({ redis: conn, key: redisKeys(`${prefix}-retry`).metrics });
     recorder.observeRequest(get('/v2/transcript', 200, 1));
     conn.disconnect();
     await recorder.flush();

@@ -1,7 +1,7 @@
 import { toError } from '@mediatag/errors';
 import type { Logger } from '@mediatag/logger';
 import type { RedisClient } from '@mediatag/queue';
-import { type Api, bucketFor, encodeField, type Field, metricsKey } from './fields.ts';
+import { type Api, bucketFor, encodeField, type Field } from './fields.ts';
 
 /** One HTTP attempt as the API clients report it (their `onMetrics` info plus which API). */
 export interface RequestObservation {
@@ -16,8 +16,8 @@ export interface RequestObservation {
 
 export interface MetricsRecorderOptions {
   redis: RedisClient;
-  /** The deployment's key prefix (`${QUEUE_PREFIX}:mediatag`); the hash is `${keyPrefix}:metrics`. */
-  keyPrefix: string;
+  /** The deployment's counter hash: `redisKeys(QUEUE_PREFIX).metrics`. */
+  key: string;
   log?: Logger | undefined;
 }
 
@@ -36,7 +36,7 @@ export class MetricsRecorder {
 
   constructor(options: MetricsRecorderOptions) {
     this.redis = options.redis;
-    this.key = metricsKey(options.keyPrefix);
+    this.key = options.key;
     this.log = options.log;
   }
 

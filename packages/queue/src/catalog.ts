@@ -1,3 +1,4 @@
+import { UnrecoverableError } from 'bullmq';
 import { z } from 'zod';
 
 /**
@@ -32,8 +33,11 @@ export type QueueName = keyof typeof catalog;
 export type Payload<Q extends QueueName> = z.output<(typeof catalog)[Q]>;
 export const QUEUE_NAMES = Object.keys(catalog) as QueueName[];
 
-/** A payload that fails validation can never succeed: the worker fails it without retrying. */
-export class InvalidPayloadError extends Error {
+/**
+ * A payload that fails validation can never succeed: as an `UnrecoverableError`, BullMQ fails
+ * the job at once, without its retries, wherever a processor throws it.
+ */
+export class InvalidPayloadError extends UnrecoverableError {
   override readonly name = 'InvalidPayloadError';
 }
 

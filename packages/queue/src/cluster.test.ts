@@ -4,8 +4,9 @@ import { Worker } from 'bullmq';
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkRedis, createRedis, masters, type RedisClient } from './connection.ts';
+import { redisKeys } from './keys.ts';
 import { addJobs, createQueues } from './queues.ts';
-import { startRedisCluster, type TestRedisCluster } from './testing.ts';
+import { everyKey, startRedisCluster, type TestRedisCluster } from './testing.ts';
 
 let cluster: TestRedisCluster;
 let redis: RedisClient;
@@ -101,8 +102,8 @@ describe('Redis Cluster connection (three real masters)', () => {
     );
     try {
       const payloads = Array.from({ length: 50 }, (_, i) => ({ fileId: i + 1 }));
-      await addJobs(queues.transcribe, 'transcribe', payloads);
-      await addJobs(queues.tag, 'tag', [{ fileId: 1, taxonomyId: 1 }]);
+      await addJobs(queues, 'transcribe', payloads);
+      await addJobs(queues, 'tag', [{ fileId: 1, taxonomyId: 1 }]);
       const deadline = Date.now() + 20_000;
       while (seen.length < payloads.length && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 50));
@@ -119,6 +120,30 @@ describe('Redis Cluster connection (three real masters)', () => {
       await queues.transcribe.obliterate({ force: true });
       await queues.tag.obliterate({ force: true });
       await queues.close();
+    }
+  });
+
+  it("every key of the registry sits in the queues' slot under a {hash tag} prefix", async () => {
+    for (const prefix of ['{mediatag}', '{mediatag}-eu']) {
+      const queues = createQueues(redis, prefix);
+      try {
+        // BullMQ's own keys of each queue beside every key the registry names.
+        const keys = [
+          ...everyKey(redisKeys(prefix)),
+          ...[queues.transcribe, queues.poll, queues.tag].flatMap((q) => [q.toKey('meta'), q.toKey('wait')]),
+        ];
+        expect(keys.length).toBeGreaterThan(15);
+        const slots = new Set(await Promise.all(keys.map((k) => redis.call('CLUSTER', 'KEYSLOT', k))));
+        expect(slots.size).toBe(1);
+        // And a prefix without a tag would scatter them: the check above can fail.
+        const untagged = everyKey(redisKeys('mediatag'));
+        const scattered = new Set(
+          await Promise.all(untagged.map((k) => redis.call('CLUSTER', 'KEYSLOT', k))),
+        );
+        expect(scattered.size).toBeGreaterThan(1);
+      } finally {
+        await queues.close();
+      }
     }
   });
 

@@ -16,4 +16,17 @@ export {
   masters,
   type RedisClient,
 } from './connection.ts';
-export { addJobs, BULK_CHUNK, createQueues, defaultJobOptions, ensureJobs, type Queues } from './queues.ts';
+export { type HealthKeys, type RedisKeys, redisKeys } from './keys.ts';
+export { transcribeOptions, transcribePriority } from './priority.ts';
+export {
+  type AddOptions,
+  addJobs,
+  BULK_CHUNK,
+  createQueues,
+  defaultJobOptions,
+  ensureJobs,
+  type JobOptionsFor,
+  type Queues,
+  schedulePoll,
+} from './queues.ts';
+export { type WakeOutcome, wakeJobs, wakePoll } from './wake.ts';

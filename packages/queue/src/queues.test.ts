@@ -27,6 +27,8 @@ describe('queue catalog', () => {
     expect(() => parsePayload('transcribe', { fileId: '3' })).toThrow(InvalidPayloadError);
     expect(() => parsePayload('tag', { fileId: 3 })).toThrow(/taxonomyId/);
     expect(() => parsePayload('transcribe', { fileId: 3, url: 'x' })).toThrow(InvalidPayloadError);
+    // BullMQ fails an UnrecoverableError at once: a bad payload never uses its retries.
+    expect(() => parsePayload('poll', {})).toThrow(UnrecoverableError);
   });
 
   it('makes ids BullMQ accepts: no colon, never digits only', () => {
@@ -42,8 +44,8 @@ describe('queue catalog', () => {
 
   it('adding the same files twice leaves one job per file', async () => {
     const payloads = Array.from({ length: 1500 }, (_, i) => ({ fileId: i + 1 }));
-    await addJobs(queues.transcribe, 'transcribe', payloads);
-    await addJobs(queues.transcribe, 'transcribe', payloads.slice(0, 700));
+    await addJobs(queues, 'transcribe', payloads);
+    await addJobs(queues, 'transcribe', payloads.slice(0, 700));
     expect(await queues.transcribe.count()).toBe(1500);
     const job = await queues.transcribe.getJob('tx-42');
     expect(job?.data).toEqual({ fileId: 42 });
@@ -69,7 +71,7 @@ describe('queue catalog', () => {
 describe('ensureJobs', () => {
   it('adds missing jobs, re-adds ended ones and leaves live ones alone', async () => {
     const q = queues.tag;
-    await addJobs(q, 'tag', [{ fileId: 2, taxonomyId: 1 }]);
+    await addJobs(queues, 'tag', [{ fileId: 2, taxonomyId: 1 }]);
     const worker = new Worker(
       'tag',
       async () => {
@@ -80,8 +82,8 @@ describe('ensureJobs', () => {
     await new Promise<void>((resolve) => worker.on('failed', () => resolve()));
     await worker.close();
     expect(await q.getJobState('tag-2-1')).toBe('failed');
-    await addJobs(q, 'tag', [{ fileId: 1, taxonomyId: 1 }]);
-    const added = await ensureJobs(q, 'tag', [
+    await addJobs(queues, 'tag', [{ fileId: 1, taxonomyId: 1 }]);
+    const added = await ensureJobs(queues, 'tag', [
       { fileId: 1, taxonomyId: 1 },
       { fileId: 2, taxonomyId: 1 },
       { fileId: 3, taxonomyId: 1 },

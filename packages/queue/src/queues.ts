@@ -24,7 +24,7 @@ export interface Queues {
   close(): Promise<void>;
 }
 
-/** Opens both queues on a shared connection. */
+/** Opens the three queues on a shared connection. */
 export function createQueues(connection: RedisClient, prefix: string): Queues {
   const transcribe = new Queue<Payload<'transcribe'>>('transcribe', {
     connection,
@@ -47,21 +47,42 @@ export function createQueues(connection: RedisClient, prefix: string): Queues {
 /** `addBulk` is all-or-nothing per call; chunks keep each Redis round trip bounded. */
 export const BULK_CHUNK = 1000;
 
-/** Adds jobs with deterministic ids in chunks; an id already present is left alone by BullMQ. */
+/** Job options a caller may set; the id is always the catalog's (`jobIds`). */
+export type AddOptions = Omit<JobsOptions, 'jobId'>;
+
+/** Options for every job of a call, or per payload (e.g. a transcribe job's priority). */
+export type JobOptionsFor<Q extends QueueName> = AddOptions | ((payload: Payload<Q>) => AddOptions);
+
+/** The queue of a catalog name, typed by its payload (within this package). */
+export function queueOf<Q extends QueueName>(queues: Queues, name: Q): Queue<Payload<Q>> {
+  return queues[name] as unknown as Queue<Payload<Q>>;
+}
+
+/**
+ * The one way a job is added: to the queue of `name`, with the payload the catalog defines
+ * and its deterministic id, in chunks. An id already present is left alone by BullMQ, so
+ * adding twice is harmless. Postgres rows come first (invariant 13).
+ */
 export async function addJobs<Q extends QueueName>(
-  queue: Queue<Payload<Q>>,
+  queues: Queues,
   name: Q,
   payloads: Payload<Q>[],
-  opts: JobsOptions = {},
+  opts: JobOptionsFor<Q> = {},
 ): Promise<void> {
   const idOf = jobIds[name] as (p: Payload<Q>) => string;
+  const optsOf = typeof opts === 'function' ? opts : () => opts;
   for (let i = 0; i < payloads.length; i += BULK_CHUNK) {
     const chunk = payloads.slice(i, i + BULK_CHUNK);
     // biome-ignore lint/suspicious/noExplicitAny: BullMQ's addBulk name/data generics do not narrow per queue
-    await (queue as Queue<any>).addBulk(
-      chunk.map((data) => ({ name, data, opts: { ...opts, jobId: idOf(data) } })),
+    await (queueOf(queues, name) as Queue<any>).addBulk(
+      chunk.map((data) => ({ name, data, opts: { ...optsOf(data), jobId: idOf(data) } })),
     );
   }
+}
+
+/** Schedules the check of a submitted transcript in `delayMs` (its `poll` job, delayed). */
+export async function schedulePoll(queues: Queues, fileId: number, delayMs: number): Promise<void> {
+  await addJobs(queues, 'poll', [{ fileId }], { delay: delayMs });
 }
 
 /**
@@ -70,10 +91,12 @@ export async function addJobs<Q extends QueueName>(
  * jobs (waiting, delayed, active) are left alone. Returns how many were (re)added.
  */
 export async function ensureJobs<Q extends QueueName>(
-  queue: Queue<Payload<Q>>,
+  queues: Queues,
   name: Q,
   payloads: Payload<Q>[],
+  opts: JobOptionsFor<Q> = {},
 ): Promise<number> {
+  const queue = queueOf(queues, name);
   const idOf = jobIds[name] as (p: Payload<Q>) => string;
   let added = 0;
   for (let i = 0; i < payloads.length; i += BULK_CHUNK) {
@@ -84,7 +107,7 @@ export async function ensureJobs<Q extends QueueName>(
     const missing = chunk.filter(
       (_, j) => states[j] === 'unknown' || states[j] === 'failed' || states[j] === 'completed',
     );
-    if (missing.length) await addJobs(queue, name, missing);
+    if (missing.length) await addJobs(queues, name, missing, opts);
     added += missing.length;
   }
   return added;

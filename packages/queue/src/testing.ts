@@ -1,12 +1,14 @@
-// A real Redis Cluster for tests: N masters (no replicas) as child processes on free loopback
-// ports, joined with `redis-cli --cluster create`. Needs redis-server and redis-cli (7.0+,
-// for --cluster-port); a cluster that cannot start fails the test with the reason.
+// Test helpers. A real Redis Cluster: N masters (no replicas) as child processes on free
+// loopback ports, joined with `redis-cli --cluster create`. Needs redis-server and redis-cli
+// (7.0+, for --cluster-port); a cluster that cannot start fails the test with the reason.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { QUEUE_NAMES } from './catalog.ts';
+import type { RedisKeys } from './keys.ts';
 
 const run = promisify(execFile);
 
@@ -135,4 +137,22 @@ export async function startRedisCluster(options: { masters?: number } = {}): Pro
     await close();
     throw error;
   }
+}
+
+/** Every key the registry can name, with sample arguments for the keys that take one. */
+export function everyKey(keys: RedisKeys): string[] {
+  const out: string[] = [];
+  const walk = (node: object) => {
+    for (const [name, value] of Object.entries(node)) {
+      if (name === 'queuePrefix' || name === 'all') continue; // a prefix and a pattern, not keys
+      if (typeof value === 'string') out.push(value);
+      else if (typeof value === 'function') {
+        const samples =
+          name === 'limiter' || name === 'marker' ? QUEUE_NAMES : name === 'capFull' ? [7] : ['some-model'];
+        for (const sample of samples) out.push((value as (arg: unknown) => string)(sample));
+      } else walk(value as object);
+    }
+  };
+  walk(keys);
+  return out;
 }

@@ -75,7 +75,7 @@ async function run(
 ): Promise<number> {
   const { startEmulator } = await import('@mediatag/emulator');
   const { sampleIndex } = await import('@mediatag/emulator/samples');
-  const { createWorkerDeps, startWorkers } = await import('@mediatag/worker');
+  const { createWorkerDeps, startWorkers } = await import('@mediatag/pipeline');
   const databaseUrl = givenDatabaseUrl ?? demoDatabaseUrl(ctx.env.DATABASE_URL);
   ctx.err(
     `demo database: ${redactUrl(databaseUrl)} (${givenDatabaseUrl ? 'given by --database-url' : "the demo's own; DATABASE_URL's database is not touched"})`,

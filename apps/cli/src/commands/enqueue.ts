@@ -3,20 +3,27 @@ import {
   describeTranscriptionOptions,
   type TranscriptionOptions,
 } from '@mediatag/assemblyai/transcript-options';
-import { batches, findTaxonomy, taxonomies } from '@mediatag/db';
+import { createBatch, deleteBatch, findBatchWithTaxonomy, findTaxonomy, queryErrorCause } from '@mediatag/db';
 import { FatalError, toError, UsageError } from '@mediatag/errors';
 import { createS3Client, parseS3Location, type S3Location, s3SettingsFromEnv } from '@mediatag/s3';
-import { eq, sql } from 'drizzle-orm';
+import {
+  compileKeyPattern,
+  type FeedRecord,
+  feedEpisodes,
+  type Item,
+  type KeyMatcher,
+  parseSince,
+  type S3Totals,
+  s3Items,
+  s3Totals,
+  sourceItems,
+} from '@mediatag/sources';
 import { type Command, defineSpec, parseCommand } from '../args.ts';
 import { batchName } from '../batch.ts';
 import { describeCap, parseCap, setCap } from '../cap.ts';
 import type { Context } from '../context.ts';
-import { type FeedRecord, feedEpisodes } from '../enqueue/feed.ts';
 import { type LocalResult, mapBounded, resolveLocalFile } from '../enqueue/local.ts';
 import { EnqueueProgress } from '../enqueue/progress.ts';
-import { type S3Totals, s3Items, s3Totals } from '../enqueue/s3.ts';
-import { compileKeyPattern, type KeyMatcher, parseSince } from '../enqueue/s3-options.ts';
-import { type Item, sourceItems } from '../enqueue/sources.ts';
 import { transcriptionOptionsFromFlags } from '../enqueue/transcription-options.ts';
 import { BatchWriter } from '../enqueue/writer.ts';
 
@@ -91,17 +98,7 @@ export async function openBatch(
   options: TranscriptionOptions | undefined,
 ) {
   const db = await ctx.db();
-  const [existing] = await db
-    .select({
-      id: batches.id,
-      taxonomyId: batches.taxonomyId,
-      taxonomy: taxonomies.name,
-      version: taxonomies.version,
-      options: batches.transcriptionOptions,
-    })
-    .from(batches)
-    .innerJoin(taxonomies, eq(taxonomies.id, batches.taxonomyId))
-    .where(eq(batches.name, name));
+  const existing = await findBatchWithTaxonomy(db, name);
   if (existing) {
     if (taxonomyName !== undefined && taxonomyName !== existing.taxonomy) {
       throw new UsageError(
@@ -122,12 +119,7 @@ export async function openBatch(
   const wanted = taxonomyName ?? 'media';
   const taxonomy = await findTaxonomy(db, wanted);
   if (!taxonomy) throw new UsageError(`no taxonomy named "${wanted}" (see: mediatag taxonomy list)`);
-  const [row] = await db
-    .insert(batches)
-    .values({ name, taxonomyId: taxonomy.id, transcriptionOptions: options ?? null })
-    .onConflictDoUpdate({ target: batches.name, set: { updatedAt: sql`now()` } })
-    .returning({ id: batches.id, taxonomyId: batches.taxonomyId });
-  if (!row) throw new Error('batch insert returned no row');
+  const row = await createBatch(db, { name, taxonomyId: taxonomy.id, transcriptionOptions: options ?? null });
   return {
     ...row,
     taxonomy: taxonomy.name,
@@ -345,7 +337,7 @@ async function read(
         else {
           valid += 1;
           found += 1;
-          await writer.add(item.url, { metadata: item.metadata });
+          await writer.add(item.url, { metadata: item.metadata, episodeDurationS: item.durationS ?? null });
         }
       }
       if (lines !== undefined && found === 0) {
@@ -382,7 +374,7 @@ async function read(
   }
   if (valid === 0 && batch.created) {
     // Nothing usable was read: leave no empty batch behind.
-    await (await ctx.db()).delete(batches).where(eq(batches.id, batch.id));
+    await deleteBatch(await ctx.db(), batch.id);
   }
   if (rejected > MAX_PRINTED_REJECTIONS) {
     ctx.err(`… and ${rejected - MAX_PRINTED_REJECTIONS} more rejected lines not shown`);
@@ -422,7 +414,8 @@ async function* toAsync<T>(items: T[]): AsyncGenerator<T> {
  * running the same command again continues: added URLs and feed guids are skipped.
  */
 function stopped(ctx: Context, error: unknown, reading: string, batch: string, added: number): Error {
-  const e = toError(error);
+  // A failed statement's own message, not drizzle's wrapper (which is the whole statement).
+  const e = toError(queryErrorCause(error));
   const first = e.message.split('\n')[0] ?? '';
   const what = reading === '' || first.includes(reading) ? first : `${reading}: ${first}`;
   const message =

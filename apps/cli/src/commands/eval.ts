@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
 import { ConfigError } from '@mediatag/config';
-import { findTaxonomy } from '@mediatag/db';
+import { findTaxonomy, saveEvalMetrics, storedTexts, taxonomyById, taxonomyVersion } from '@mediatag/db';
 import { UsageError } from '@mediatag/errors';
 import { GatewayClient } from '@mediatag/gateway';
 import {
@@ -10,25 +10,18 @@ import {
   estimateTokens,
   gatewayAuth,
   isAssemblyAiHost,
-  keyPrefixOf,
   RateBudget,
-} from '@mediatag/worker';
+} from '@mediatag/pipeline';
+import { redisKeys } from '@mediatag/queue';
 import { type Command, defineSpec, intOption, parseCommand } from '../args.ts';
 import { batchName, requireBatch } from '../batch.ts';
 import type { Context } from '../context.ts';
 import { type EffectiveConfig, effectiveConfig, parseConfigSpecs } from '../eval/config.ts';
-import {
-  completedFiles,
-  filesOfLabels,
-  type TaxonomyRef,
-  taxonomyById,
-  taxonomyVersion,
-} from '../eval/files.ts';
+import { completedFiles, filesOfLabels, type TaxonomyRef } from '../eval/files.ts';
 import { parseGold } from '../eval/gold.ts';
 import { buildReport, renderReport } from '../eval/report.ts';
 import { type ConfigPlan, type EvalFile, planEval, runEval } from '../eval/run.ts';
 import { drawSample } from '../eval/sample.ts';
-import { loadTexts, saveMetrics } from '../eval/store.ts';
 
 const USAGE = [
   'mediatag eval --labels FILE.csv --taxonomy NAME [--config NAME[=KEY=VALUE,…]]… [--json] [--yes] [--fresh]',
@@ -191,7 +184,7 @@ async function run(ctx: Context, plan: Plan): Promise<number> {
     taxonomies.set(tax.id, tax);
     configs.push(effectiveConfig(ctx.env, spec, tax));
   }
-  const texts = await loadTexts(
+  const texts = await storedTexts(
     db,
     files.map((f) => f.fileId),
   );
@@ -208,8 +201,8 @@ async function run(ctx: Context, plan: Plan): Promise<number> {
   await confirm(ctx, plans, values.yes === true);
 
   const redis = await ctx.redis();
-  const keyPrefix = keyPrefixOf(ctx.env.QUEUE_PREFIX);
-  const apiRate = new RateBudget(redis, `${keyPrefix}:rate:assemblyai`, ctx.env.ASSEMBLYAI_RATE_LIMIT);
+  const keys = redisKeys(ctx.env.QUEUE_PREFIX);
+  const apiRate = new RateBudget(redis, keys.assemblyaiRate, ctx.env.ASSEMBLYAI_RATE_LIMIT);
   const gateways = new Map<string, GatewayClient>();
   let results: Awaited<ReturnType<typeof runEval>>;
   try {
@@ -219,7 +212,7 @@ async function run(ctx: Context, plan: Plan): Promise<number> {
         aai: await ctx.assemblyai(),
         gatewayFor: (m) => gatewayFor(ctx, gateways, m),
         // The workers' own per-model budget key: eval and running workers share the limit.
-        llmRate: (model, c) => new RateBudget(redis, `${keyPrefix}:rate:llm:${model}`, c.settings.llmRate),
+        llmRate: (model, c) => new RateBudget(redis, keys.llmRate(model), c.settings.llmRate),
         apiRate: async () => {
           for (let wait = await apiRate.reserve(); wait > 0; wait = await apiRate.reserve())
             await new Promise((resolve) => setTimeout(resolve, Math.min(wait, 2000)));
@@ -251,7 +244,7 @@ async function run(ctx: Context, plan: Plan): Promise<number> {
   );
   for (const [i, c] of report.configs.entries()) {
     const pairs = report.agreement.filter((p) => p.b === c.name || (i === 0 && p.a === c.name));
-    await saveMetrics(db, c.runId, { ...c, agreement: pairs });
+    await saveEvalMetrics(db, c.runId, { ...c, agreement: pairs });
   }
   if (values.json) ctx.out(JSON.stringify(report));
   else for (const line of renderReport(report)) ctx.out(line);

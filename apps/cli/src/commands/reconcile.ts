@@ -9,7 +9,7 @@ const SPEC = defineSpec({
 });
 
 async function run(ctx: Context): Promise<number> {
-  const { createWorkerDeps, reconcile } = await import('@mediatag/worker');
+  const { createWorkerDeps, reconcile } = await import('@mediatag/pipeline');
   const deps = await createWorkerDeps(ctx.env, ctx.log, { requireKey: false });
   try {
     const r = await reconcile(deps, { full: true });

@@ -1,4 +1,4 @@
-import type { Db } from '@mediatag/db';
+import { taggedFilesColumns, taggedFilesPage } from '@mediatag/db';
 import { UsageError } from '@mediatag/errors';
 import { type Command, defineSpec, noPositionals, parseCommand } from '../args.ts';
 import { batchName, requireBatch } from '../batch.ts';
@@ -18,15 +18,6 @@ const SPEC = defineSpec({
   },
 });
 const PAGE = 1000;
-// pg hands bigint and numeric over as strings (exactness); JSON consumers want numbers.
-const INT8 = 20;
-const NUMERIC = 1700;
-
-/** The columns of the tagged_files view, in view order (whatever migrations added). */
-async function viewColumns(db: Db): Promise<{ name: string; numeric: boolean }[]> {
-  const { fields } = await db.$client.query('SELECT * FROM tagged_files LIMIT 0');
-  return fields.map((f) => ({ name: f.name, numeric: f.dataTypeID === INT8 || f.dataTypeID === NUMERIC }));
-}
 
 function chooseColumns(all: string[], wanted: string[] | undefined, format: Format): string[] {
   if (wanted === undefined) return format === 'table' ? TABLE_COLUMNS.filter((c) => all.includes(c)) : all;
@@ -37,8 +28,6 @@ function chooseColumns(all: string[], wanted: string[] | undefined, format: Form
   }
   return wanted;
 }
-
-const quote = (column: string) => `"${column.replace(/"/g, '""')}"`;
 
 /** `mediatag results`: exports a batch from `tagged_files`, streamed page by page (keyset on file id). */
 export const resultsCommand: Command = {
@@ -64,7 +53,7 @@ async function run(
   wanted: string[] | undefined,
 ): Promise<number> {
   const db = await ctx.db();
-  const view = await viewColumns(db);
+  const view = await taggedFilesColumns(db);
   const columns = chooseColumns(
     view.map((c) => c.name),
     wanted,
@@ -83,16 +72,12 @@ async function run(
 
   if (format === 'csv') write(`${columns.join(',')}\n`);
   if (format === 'json') write('[');
-  let after = 0;
+  let after: number | null = 0;
   let count = 0;
   let tableRows: ResultRow[] = [];
-  for (;;) {
-    const { rows } = await db.$client.query(
-      `SELECT media_file_id AS "__page_key", ${columns.map(quote).join(', ')} FROM tagged_files
-       WHERE batch_id = $1 AND media_file_id > $2 ORDER BY media_file_id LIMIT ${PAGE}`,
-      [batch.id, after],
-    );
-    for (const row of rows as ResultRow[]) {
+  while (after !== null) {
+    const page = await taggedFilesPage(db, { batchId: batch.id, columns, afterFileId: after, limit: PAGE });
+    for (const row of page.rows) {
       if (format === 'csv') write(`${csvLine(row, columns)}\n`);
       else if (format === 'jsonl') write(`${toJson(row)}\n`);
       else if (format === 'json') write(`${count === 0 ? '\n' : ',\n'}${toJson(row)}`);
@@ -104,8 +89,7 @@ async function run(
       for (const line of table(tableRows, columns)) write(`${line}\n`);
       tableRows = [];
     }
-    if (rows.length < PAGE) break;
-    after = Number((rows.at(-1) as { __page_key: string }).__page_key);
+    after = page.next;
   }
   if (format === 'json') write(count === 0 ? ']\n' : '\n]\n');
   if (format === 'table') ctx.err(`${count} files in batch ${batch.name}`);

@@ -1,7 +1,6 @@
-import { batches, findTaxonomy } from '@mediatag/db';
+import { findTaxonomy, setBatchTaxonomy, unansweredFiles } from '@mediatag/db';
 import { UsageError } from '@mediatag/errors';
 import { ensureJobs } from '@mediatag/queue';
-import { eq, sql } from 'drizzle-orm';
 import { addJobsAfterCommit } from '../after-commit.ts';
 import { type Command, defineSpec, noPositionals, parseCommand } from '../args.ts';
 import { batchName, requireBatch } from '../batch.ts';
@@ -38,34 +37,26 @@ async function run(ctx: Context, name: string, taxonomyName: string): Promise<nu
   const batch = await requireBatch(db, name);
   const taxonomy = await findTaxonomy(db, taxonomyName);
   if (!taxonomy) throw new UsageError(`no taxonomy named "${taxonomyName}" (see: mediatag taxonomy list)`);
-  await db
-    .update(batches)
-    .set({ taxonomyId: taxonomy.id, updatedAt: sql`now()` })
-    .where(eq(batches.id, batch.id));
-  const { rows } = await db.$client.query(
-    `SELECT m.id, m.transcript_status, m.error_kind = 'gone' AS gone,
-            EXISTS (SELECT 1 FROM transcript_texts x WHERE x.media_file_id = m.id) AS has_excerpt
-       FROM batch_files bf JOIN media_files m ON m.id = bf.media_file_id
-     WHERE bf.batch_id = $1 AND m.transcript_status <> 'error' AND NOT EXISTS (
-       SELECT 1 FROM tag_results r WHERE r.media_file_id = m.id AND r.taxonomy_id = $2
-         AND r.status IN ('tagged', 'unmatched'))`,
-    [batch.id, taxonomy.id],
-  );
-  const done = rows.filter((r) => r.transcript_status === 'completed');
+  await setBatchTaxonomy(db, batch.id, taxonomy.id);
+  const unanswered = await unansweredFiles(db, batch.id, taxonomy.id);
+  // needs_tagging: transcribed, and no result or a pending one. A failed result is final until
+  // `mediatag retry` (migrations/0011_needs_tagging.sql).
+  const ready = unanswered.filter((f) => f.needsTagging);
+  const later = unanswered.filter((f) => f.transcriptStatus !== 'completed').length;
   // AssemblyAI no longer has these transcripts: their stored excerpt is all there is to tag from.
-  const fromExcerpt = done.filter((r) => r.gone && r.has_excerpt).length;
-  const lost = done.filter((r) => r.gone && !r.has_excerpt);
-  const ready = done.map((r) => Number(r.id));
+  const fromExcerpt = ready.filter((f) => f.gone && f.hasExcerpt).length;
+  const lost = unanswered.filter((f) => f.transcriptStatus === 'completed' && f.gone && !f.hasExcerpt);
+  const failed = unanswered.filter((f) => f.tagFailed && !(f.gone && !f.hasExcerpt)).length;
   const switched = `batch ${batch.name} now uses taxonomy ${taxonomy.name} v${taxonomy.version}`;
   await addJobsAfterCommit(switched, async () => {
     await ensureJobs(
-      (await ctx.queues()).tag,
+      await ctx.queues(),
       'tag',
-      ready.map((fileId) => ({ fileId, taxonomyId: taxonomy.id })),
+      ready.map((f) => ({ fileId: f.fileId, taxonomyId: taxonomy.id })),
     );
   });
   ctx.out(
-    `${switched}: ${ready.length} transcripts queued for tagging (no new transcription), ${rows.length - done.length} more will be tagged when their transcripts finish`,
+    `${switched}: ${ready.length} transcripts queued for tagging (no new transcription), ${later} more will be tagged when their transcripts finish`,
   );
   if (fromExcerpt > 0)
     ctx.out(
@@ -74,6 +65,10 @@ async function run(ctx: Context, name: string, taxonomyName: string): Promise<nu
   if (lost.length > 0)
     ctx.out(
       `${lost.length} transcripts are gone from AssemblyAI (deleted) and have no stored excerpt: their tagging fails saying so; \`mediatag retry --batch ${batch.name} --resubmit\` transcribes them again (paid again)`,
+    );
+  if (failed > 0)
+    ctx.out(
+      `${failed} files failed tagging with this list before and stay failed: \`mediatag retry --batch ${batch.name}\` asks them again`,
     );
   return 0;
 }

@@ -28,17 +28,8 @@ export const serveCommand: Command = {
 async function run(ctx: Context): Promise<number> {
   const env = ctx.env;
   // Loaded here, not at the top: `mediatag serve --help` need not load express and bull-board.
-  const [
-    { createPool },
-    { checkRedis, createQueues, createRedis },
-    { isLoopback, startServer },
-    { keyPrefixOf },
-  ] = await Promise.all([
-    import('@mediatag/db'),
-    import('@mediatag/queue'),
-    import('@mediatag/server'),
-    import('@mediatag/worker'),
-  ]);
+  const [{ createPool }, { checkRedis, createQueues, createRedis }, { isLoopback, startServer }] =
+    await Promise.all([import('@mediatag/db'), import('@mediatag/queue'), import('@mediatag/server')]);
   const dashboardOpen = env.DASHBOARD && !(env.DASHBOARD_USER && env.DASHBOARD_PASSWORD);
   // Even read-only, the dashboard shows failure reasons, stack traces and the Redis version:
   // without credentials it is only for this machine.
@@ -68,7 +59,6 @@ async function run(ctx: Context): Promise<number> {
       db,
       redis,
       queues,
-      keyPrefix: keyPrefixOf(env.QUEUE_PREFIX),
       log: ctx.log.child({ module: 'server' }),
       port: env.PORT,
       host: env.HOST,

@@ -1,20 +1,19 @@
 import { canonical, describeTranscriptionOptions } from '@mediatag/assemblyai/transcript-options';
 import {
   type BatchOptions,
-  batches,
   batchOptions,
   batchProgress,
+  findBatch,
   type Progress,
   recentPace,
   resubmittedAfterSearch,
 } from '@mediatag/db';
 import { UsageError } from '@mediatag/errors';
-import { eq } from 'drizzle-orm';
 import { parse } from '../args.ts';
 import type { Context } from '../context.ts';
 import { describePace, type Pace, pace } from '../pace.ts';
 import { formatDuration, ProgressReporter } from '../progress-bar.ts';
-import { feedStatusLines } from '../watch/store.ts';
+import { feedStatusLines } from '../watch/feed-status.ts';
 import { EXIT, observe, type Reason, reasonsFor } from '../why.ts';
 
 const USAGE = 'mediatag status [--batch NAME] [--wait] [--json] [--interval SECONDS] [--timeout SECONDS]';
@@ -66,8 +65,7 @@ export async function statusCommand(ctx: Context, args: string[]): Promise<numbe
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}\nusage: ${USAGE}`);
   const db = await ctx.db();
   if (values.batch !== undefined) {
-    const found = await db.select({ id: batches.id }).from(batches).where(eq(batches.name, values.batch));
-    if (found.length === 0) throw new UsageError(`no batch named "${values.batch}"`);
+    if (!(await findBatch(db, values.batch))) throw new UsageError(`no batch named "${values.batch}"`);
   }
   if (values.wait) {
     if (values.batch === undefined) throw new UsageError('--wait needs --batch NAME');

@@ -1,3 +1,4 @@
+import { type FeedRow, feedsById, subscribe } from '@mediatag/db';
 import { UsageError } from '@mediatag/errors';
 import { type Command, defineSpec, noPositionals, parseCommand } from '../args.ts';
 import { batchName } from '../batch.ts';
@@ -6,7 +7,6 @@ import { BatchWriter } from '../enqueue/writer.ts';
 import { untilSignal } from '../signals.ts';
 import { type CycleTotals, runCycle } from '../watch/cycle.ts';
 import { readOpml } from '../watch/opml.ts';
-import { type FeedRow, subscribe } from '../watch/store.ts';
 import { openBatch } from './enqueue.ts';
 
 const SPEC = defineSpec({
@@ -110,7 +110,10 @@ async function run(ctx: Context, plan: Plan): Promise<number> {
   for (let cycle = 1; ; cycle += 1) {
     const writer = new BatchWriter(db, await ctx.queues(), batch);
     // The rows are read again each cycle: a move or a backoff recorded last time applies now.
-    const current = await reload(ctx, feeds);
+    const current = await feedsById(
+      db,
+      feeds.map((f) => f.id),
+    );
     const totals = await runCycle(
       {
         db,
@@ -128,26 +131,6 @@ async function run(ctx: Context, plan: Plan): Promise<number> {
     await Promise.race([timer, stop]);
     if (stopped) return 0;
   }
-}
-
-async function reload(ctx: Context, feeds: FeedRow[]): Promise<FeedRow[]> {
-  const db = await ctx.db();
-  const { rows } = await db.$client.query(
-    `SELECT id, url, key_url, title, etag, last_modified, consecutive_failures, failing_since, next_fetch_at
-       FROM feeds WHERE id = ANY ($1::int[]) ORDER BY id`,
-    [feeds.map((f) => f.id)],
-  );
-  return rows.map((r) => ({
-    id: Number(r.id),
-    url: r.url,
-    keyUrl: r.key_url,
-    title: r.title,
-    etag: r.etag,
-    lastModified: r.last_modified,
-    consecutiveFailures: Number(r.consecutive_failures),
-    failingSince: r.failing_since,
-    nextFetchAt: r.next_fetch_at,
-  }));
 }
 
 function summary(batch: string, cycle: number, feeds: number, t: CycleTotals): string {

@@ -1,5 +1,5 @@
 import { UsageError } from '@mediatag/errors';
-import type { WorkerRole } from '@mediatag/worker';
+import type { WorkerRole } from '@mediatag/pipeline';
 import { type Command, defineSpec, intOption, parseCommand } from '../args.ts';
 import { batchName } from '../batch.ts';
 import type { Context } from '../context.ts';
@@ -49,7 +49,7 @@ async function run(
 ): Promise<number> {
   const env = ctx.env;
   // Loaded here, not at the top: `mediatag worker --help` need not load BullMQ.
-  const { createWorkerDeps, startWorkers } = await import('@mediatag/worker');
+  const { createWorkerDeps, startWorkers } = await import('@mediatag/pipeline');
   const startedAt = Date.now();
   const check =
     drain && (await DrainCheck.open(await ctx.db(), await ctx.redis(), env, drain.batches, startedAt));

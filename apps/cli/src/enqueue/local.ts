@@ -1,54 +1,13 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
-import { extname, join, resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { AssemblyAIClient } from '@mediatag/assemblyai';
-import type { Db } from '@mediatag/db';
+import { type Db, recordUpload, urlOfContent } from '@mediatag/db';
 import { toError } from '@mediatag/errors';
-
-/** Extensions sent to AssemblyAI as media; anything else in a folder is reported and skipped. */
-export const MEDIA_EXTENSIONS = new Set([
-  '.mp3',
-  '.wav',
-  '.m4a',
-  '.aac',
-  '.flac',
-  '.ogg',
-  '.oga',
-  '.opus',
-  '.wma',
-  '.amr',
-  '.aif',
-  '.aiff',
-  '.webm',
-  '.mp4',
-  '.m4v',
-  '.mov',
-  '.mkv',
-  '.avi',
-  '.mpeg',
-  '.mpg',
-  '.3gp',
-]);
 
 // AssemblyAI accepts uploads up to 2.2 GB (its documented /v2/upload limit).
 const MAX_UPLOAD_BYTES = 2.2e9;
-
-/** True when the path's extension is a known audio or video type. */
-export function isMediaPath(path: string): boolean {
-  return MEDIA_EXTENSIONS.has(extname(path).toLowerCase());
-}
-
-/** Every file under a folder (hidden entries skipped), in a stable order. */
-export async function* walk(root: string): AsyncGenerator<string> {
-  const entries = (await readdir(root, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name));
-  for (const entry of entries) {
-    if (entry.name.startsWith('.')) continue;
-    const path = join(root, entry.name);
-    if (entry.isDirectory()) yield* walk(path);
-    else if (entry.isFile()) yield path;
-  }
-}
 
 /** sha256 of a file, streamed. */
 export async function sha256File(path: string): Promise<string> {
@@ -97,24 +56,20 @@ async function uploadOnce(
   hash: string,
   bytes: number,
 ): Promise<LocalResult> {
-  const known = await db.$client.query('SELECT url FROM media_files WHERE content_hash = $1', [hash]);
-  if (known.rows[0]) return { ok: true, url: known.rows[0].url, uploaded: false, bytes };
+  const known = await urlOfContent(db, hash);
+  if (known !== undefined) return { ok: true, url: known, uploaded: false, bytes };
   let uploadUrl: string;
   try {
     uploadUrl = (await aai.upload(absolute)).upload_url;
   } catch (error) {
     return { ok: false, reason: `upload failed: ${toError(error).message}` };
   }
-  const inserted = await db.$client.query(
-    `INSERT INTO media_files (url, source, local_path, content_hash) VALUES ($1, 'upload', $2, $3)
-     ON CONFLICT DO NOTHING RETURNING url`,
-    [uploadUrl, absolute, hash],
-  );
-  if (inserted.rows[0]) return { ok: true, url: uploadUrl, uploaded: true, bytes };
+  if (await recordUpload(db, { uploadUrl, localPath: absolute, contentHash: hash }))
+    return { ok: true, url: uploadUrl, uploaded: true, bytes };
   // Another enqueue uploaded the same content meanwhile: use its row (an unused upload costs nothing).
-  const winner = await db.$client.query('SELECT url FROM media_files WHERE content_hash = $1', [hash]);
-  if (!winner.rows[0]) return { ok: false, reason: 'could not record the upload' };
-  return { ok: true, url: winner.rows[0].url, uploaded: false, bytes };
+  const winner = await urlOfContent(db, hash);
+  if (winner === undefined) return { ok: false, reason: 'could not record the upload' };
+  return { ok: true, url: winner, uploaded: false, bytes };
 }
 
 /** Runs `fn` over items with at most `limit` at once, yielding results as they finish. */

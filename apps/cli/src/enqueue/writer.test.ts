@@ -69,7 +69,8 @@ describe('BatchWriter', () => {
       moved.url,
     ]);
     expect(moved2[0].n).toBe(0);
-    expect(await queues.transcribe.getJobCountByTypes('waiting')).toBe(3);
+    // Episodes of known length wait as prioritised jobs (longest first).
+    expect(await queues.transcribe.getJobCountByTypes('waiting', 'prioritized')).toBe(3);
   });
 
   it('writes 2,500 URLs in chunks with one job each, and a second pass adds nothing', async () => {
@@ -82,6 +83,34 @@ describe('BatchWriter', () => {
     for (let i = 0; i < 2500; i++) await again.add(`https://bulk.example.com/${i}.mp3`);
     await again.flush();
     expect(again.totals).toMatchObject({ added: 0, alreadyKnown: 2500 });
-    expect(await queues.transcribe.getJobCountByTypes('waiting')).toBe(2503);
+    expect(await queues.transcribe.getJobCountByTypes('waiting')).toBe(2500);
+    expect(await queues.transcribe.getJobCountByTypes('waiting', 'prioritized')).toBe(2503);
+  });
+
+  it('queues files of stated length longest first, after those of unknown length in their order', async () => {
+    const q = createQueues(redis, `mt-test-${randomBytes(4).toString('hex')}`);
+    try {
+      const w = new BatchWriter(t.db, q, batch);
+      const lengths = [300, null, 3600, 45, null, 1800, 3600];
+      for (const [i, seconds] of lengths.entries()) {
+        await w.add(`https://order.example.com/${i}.mp3`, { episodeDurationS: seconds });
+      }
+      await w.flush();
+      // The order a worker takes them in: waiting jobs first (FIFO), then by priority.
+      const waiting = await q.transcribe.getJobs(['waiting'], 0, -1, true);
+      const prioritized = await q.transcribe.getJobs(['prioritized'], 0, -1, true);
+      const { rows } = await t.pool.query(
+        `SELECT id, url FROM media_files WHERE url LIKE 'https://order.example.com/%'`,
+      );
+      const urlOf = new Map(rows.map((r) => [Number(r.id), r.url as string]));
+      const order = [...waiting, ...prioritized].map(
+        (j) => /(\d+)\.mp3$/.exec(urlOf.get(j.data.fileId) ?? '')?.[1],
+      );
+      // 1 and 4 have no length; 2 and 6 are an hour (2 was listed first), then 5, 0, 3.
+      expect(order).toEqual(['1', '4', '2', '6', '5', '0', '3']);
+    } finally {
+      await q.transcribe.obliterate({ force: true });
+      await q.close();
+    }
   });
 });

@@ -3,7 +3,7 @@
 // alone; one file alone by transcript_id with the single prompt, parseAnswer and one stricter
 // repair. Nothing here writes tag_results.
 import type { AssemblyAIClient } from '@mediatag/assemblyai';
-import type { Tag } from '@mediatag/db';
+import type { EvalAnswer, Tag } from '@mediatag/db';
 import type { GatewayClient } from '@mediatag/gateway';
 import {
   apportion,
@@ -18,24 +18,10 @@ import {
   type PipelineSettings,
   parseAnswer,
   type RateBudget,
-} from '@mediatag/worker';
+} from '@mediatag/pipeline';
 
-/** One file's answer under one configuration, with its share of what it cost. */
-export interface Answer {
-  fileId: number;
-  status: 'tagged' | 'unmatched' | 'error';
-  topic: string | null;
-  rawAnswer: string | null;
-  error: string | null;
-  model: string;
-  requestId: string | null;
-  batchSize: number;
-  /** Share of gateway requests (1/n of a batched request, + 1 per request asked alone). */
-  requests: number;
-  inputTokens: number;
-  outputTokens: number;
-  costUsd: number;
-}
+/** One file's answer under one configuration, with its share of what it cost (as eval_answers stores it). */
+export type Answer = EvalAnswer;
 
 /** What asking needs: the clients, the shared per-model budget, and a way to say it waits. */
 export interface AskDeps {

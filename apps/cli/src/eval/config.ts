@@ -8,7 +8,7 @@ import {
   modelFor,
   type PipelineSettings,
   settingsFromEnv,
-} from '@mediatag/worker';
+} from '@mediatag/pipeline';
 
 /**
  * Settings a configuration may change: those that decide what the model is asked and how.

@@ -3,12 +3,11 @@
 // eval_answers. The batch's own results (tag_results) are never read for answers nor written.
 import { randomUUID } from 'node:crypto';
 import type { AssemblyAIClient } from '@mediatag/assemblyai';
-import type { Db, Tag } from '@mediatag/db';
+import { type Db, type StoredText, saveEvalRun, storedEvalAnswers, type Tag } from '@mediatag/db';
 import type { GatewayClient } from '@mediatag/gateway';
-import { costOf, estimateTokens, makeExcerpt, type RateBudget } from '@mediatag/worker';
+import { costOf, estimateTokens, makeExcerpt, type RateBudget } from '@mediatag/pipeline';
 import { type Answer, askAlone, askBatch, type BatchFile } from './ask.ts';
 import type { EffectiveConfig } from './config.ts';
-import { type StoredText, saveRun, storedAnswers } from './store.ts';
 
 /** A file under evaluation: a completed transcript, and its hand label in labels mode. */
 export interface EvalFile {
@@ -84,7 +83,7 @@ export async function planEval(
   const ids = files.map((f) => f.fileId);
   const plans: ConfigPlan[] = [];
   for (const config of configs) {
-    const reused = opts.fresh ? new Map<number, Answer>() : await storedAnswers(db, config.key, ids);
+    const reused = opts.fresh ? new Map<number, Answer>() : await storedEvalAnswers(db, config.key, ids);
     const toAsk = files.filter((f) => !reused.has(f.fileId));
     const t = config.settings.tagging;
     const tokensOf = (f: EvalFile) => textTokens(config, texts.get(f.fileId), opts.currentExcerptTokens);
@@ -198,7 +197,27 @@ export async function runEval(
       outputTokens: fresh.reduce((s, a) => s + a.outputTokens, 0),
       costUsd: fresh.reduce((s, a) => s + a.costUsd, 0),
     };
-    const runId = await saveRun(deps.db, { invocation, ...meta, config, files, answers, spent });
+    const tagging = config.settings.tagging;
+    const runId = await saveEvalRun(
+      deps.db,
+      {
+        invocation,
+        ...meta,
+        configName: config.name,
+        configKey: config.key,
+        overrides: config.overrides,
+        settings: {
+          ...config.fingerprint,
+          excerptTokens: tagging.excerptTokens,
+          maxTokens: tagging.maxTokens,
+        },
+        taxonomyId: config.taxonomyId,
+        files: files.length,
+        spent,
+      },
+      // `answers` is in `files` order.
+      answers.map((a, i) => ({ ...a, expected: files[i]?.expected ?? null })),
+    );
     results.push({ config, runId, answers, spent });
   }
   return results;

@@ -1,10 +1,14 @@
-import type { Db } from '@mediatag/db';
+import {
+  type Db,
+  type FeedRow,
+  moveFeed,
+  recordFailure,
+  recordFetched,
+  recordNotModified,
+} from '@mediatag/db';
 import { toError } from '@mediatag/errors';
-import { openEpisodes } from '../enqueue/feed.ts';
-import { FeedHttpError } from '../enqueue/feed-fetch.ts';
-import { checkUrl } from '../enqueue/validate.ts';
+import { checkUrl, FeedHttpError, openEpisodes } from '@mediatag/sources';
 import type { BatchWriter } from '../enqueue/writer.ts';
-import { type FeedRow, moveFeed, recordFailure, recordFetched, recordNotModified } from './store.ts';
 
 /** What one cycle needs besides the feeds. */
 export interface CycleDeps {

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '@mediatag/errors';
+import { checkUrl } from '@mediatag/sources';
 import { SaxesParser } from 'saxes';
-import { checkUrl } from '../enqueue/validate.ts';
 
 /** One subscription of an OPML export. */
 export interface OpmlFeed {

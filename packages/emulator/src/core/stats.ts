@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import { BATCH_ITEM_FAULT_KINDS, type BatchItemFaultKind } from '../llm/batch-faults.ts';
 
 /** Fault kinds counted in `faultsInjected` (`batchItem` = all kinds of `batchItemFaults` together). */

@@ -1,9 +1,17 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { KeyedFixedWindowLimiter, SlidingWindowLimiter } from './rate-limit.ts';
 import { Timeline } from './timeline.ts';
 
 describe('Timeline', () => {
-  it('runs entries in due order, ties in scheduling order, never synchronously', async () => {
+  // The timeline's clock and its one timer are the global ones, so fake timers drive both.
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('runs entries in due order, ties in scheduling order, never synchronously', () => {
     const timeline = new Timeline();
     const order: string[] = [];
     timeline.after(30, () => order.push('c'));
@@ -11,34 +19,44 @@ describe('Timeline', () => {
     timeline.after(0, () => order.push('a2'));
     timeline.after(10, () => order.push('b'));
     expect(order).toEqual([]);
-    await new Promise((resolve) => setTimeout(resolve, 120));
+    vi.advanceTimersByTime(0);
+    expect(order).toEqual(['a1', 'a2']);
+    vi.advanceTimersByTime(9);
+    expect(order).toEqual(['a1', 'a2']);
+    vi.advanceTimersByTime(1);
+    expect(order).toEqual(['a1', 'a2', 'b']);
+    vi.advanceTimersByTime(20);
     expect(order).toEqual(['a1', 'a2', 'b', 'c']);
     expect(timeline.size).toBe(0);
     timeline.close();
   });
 
-  it('defers zero-delay entries scheduled while a batch runs to the next tick', async () => {
+  it('defers zero-delay entries scheduled while a batch runs to the next tick', () => {
     const timeline = new Timeline();
     const seen: string[] = [];
     timeline.after(0, () => {
       seen.push('first');
       timeline.after(0, () => seen.push('second'));
-      expect(seen).toEqual(['first']);
     });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    vi.advanceTimersToNextTimer();
+    expect(seen).toEqual(['first']);
+    vi.advanceTimersToNextTimer();
     expect(seen).toEqual(['first', 'second']);
     timeline.close();
   });
 
-  it('handles thousands of entries with one timer and drops them on close', async () => {
+  it('handles thousands of entries with one timer and drops them on close', () => {
     const timeline = new Timeline();
     let ran = 0;
     for (let i = 0; i < 5_000; i++) timeline.after((i * 7) % 20, () => ran++);
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(vi.getTimerCount()).toBe(1);
+    vi.advanceTimersByTime(19);
     expect(ran).toBe(5_000);
+    expect(vi.getTimerCount()).toBe(0);
     timeline.after(10, () => ran++);
     timeline.close();
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(vi.getTimerCount()).toBe(0);
+    vi.advanceTimersByTime(20);
     expect(ran).toBe(5_000);
   });
 });

@@ -1,5 +1,3 @@
-import { performance } from 'node:perf_hooks';
-
 interface Entry {
   due: number;
   seq: number;
@@ -18,7 +16,11 @@ export class Timeline {
   private timerDue = Number.POSITIVE_INFINITY;
   private closed = false;
 
-  /** Milliseconds on the monotonic clock all due times use. */
+  /**
+   * Milliseconds on the monotonic clock all due times use. The global `performance` (here and
+   * wherever the emulator reads time), not node:perf_hooks's binding: fake timers replace the
+   * global, so a test moves this clock and the timer together.
+   */
   now(): number {
     return performance.now();
   }

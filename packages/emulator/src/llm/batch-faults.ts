@@ -30,6 +30,9 @@ export function applyItemFaults(
   if (rate <= 0) return items.map((i) => ({ ...i }));
   const out = items.map((i) => ({ ...i }));
   const omitted = new Set<number>();
+  // Items whose key was copied onto another: their own key must stay, or the copy (carrying
+  // the other item's topic) would be the only item with that key and pass every check.
+  const copied = new Set<number>();
   for (let i = 0; i < items.length; i++) {
     const item = out[i];
     if (!item || random() >= rate) continue;
@@ -39,7 +42,10 @@ export function applyItemFaults(
     } else if (kind === 'misspelledTopic') {
       item.topic = misspell(item.topic, schema.topics, random);
     } else if (kind === 'duplicateKey') {
-      const others = out.flatMap((_, j) => (j !== i && j < items.length && !omitted.has(j) ? [j] : []));
+      const others = out.flatMap((_, j) =>
+        j !== i && j < items.length && !omitted.has(j) && !copied.has(j) ? [j] : [],
+      );
+      copied.add(i);
       const target = others.length > 0 ? out[pickOne(others, random)] : undefined;
       if (target) target.key = item.key;
       else out.push({ key: item.key, topic: schema.topics.find((t) => t !== item.topic) ?? item.topic });

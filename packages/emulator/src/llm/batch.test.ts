@@ -113,6 +113,26 @@ describe('batch item faults', () => {
     expect([...seen.keys()].sort()).toEqual(['duplicateKey', 'misspelledTopic', 'omitted', 'unknownKey']);
   });
 
+  it("never gives a key that passes the checks another item's topic", () => {
+    // Ten items, each topic once where the list allows, so a moved topic shows.
+    const many = Array.from({ length: 10 }, (_, i) => ({
+      key: `f${i + 1}`,
+      topic: TOPICS[i % TOPICS.length] as string,
+    }));
+    const keys = many.map((i) => i.key);
+    const wide = { ...schema, keys };
+    for (let seed = 1; seed <= 3000; seed++) {
+      const out = applyItemFaults(many, wide, 0.35, seededRandom(seed), () => {});
+      const count = new Map<string, number>();
+      for (const item of out) count.set(item.key, (count.get(item.key) ?? 0) + 1);
+      for (const item of out) {
+        // What the worker accepts: a known key, once, with a topic of the list.
+        if (!keys.includes(item.key) || count.get(item.key) !== 1 || !TOPICS.includes(item.topic)) continue;
+        expect(item.topic, `seed ${seed}, ${item.key}`).toBe(many.find((m) => m.key === item.key)?.topic);
+      }
+    }
+  });
+
   it('leaves items alone at rate 0 and draws no random numbers', () => {
     let draws = 0;
     const out = applyItemFaults(

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { performance } from 'node:perf_hooks';
 import type { EmulatorContext } from '../context.ts';
 import { parseJsonObject, sendJson } from '../core/http-io.ts';
 import type { WindowState } from '../core/rate-limit.ts';

@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { type Emulator, type EmulatorOverrides, startEmulator } from '../index.ts';
-import { client, waitFor } from '../testing.ts';
+import { client } from '../testing.ts';
 
 let emu: Emulator | undefined;
 afterEach(async () => {
@@ -78,11 +78,21 @@ describe('rate limits', () => {
 
   it('slides: requests older than the window stop counting', async () => {
     const { api } = await start({ rateLimit: { requests: 2, windowSeconds: 0.2 } });
-    expect((await api.get('/v2/transcript')).status).toBe(200);
-    expect((await api.get('/v2/transcript')).status).toBe(200);
-    expect((await api.get('/v2/transcript')).status).toBe(429);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    expect((await api.get('/v2/transcript')).status).toBe(200);
+    // The limiter reads the global clock; only the clock is faked, sockets stay real.
+    vi.useFakeTimers({ toFake: ['performance'] });
+    try {
+      expect((await api.get('/v2/transcript')).status).toBe(200);
+      expect((await api.get('/v2/transcript')).status).toBe(200);
+      expect((await api.get('/v2/transcript')).status).toBe(429);
+      vi.advanceTimersByTime(199);
+      expect((await api.get('/v2/transcript')).status).toBe(429);
+      vi.advanceTimersByTime(1);
+      expect((await api.get('/v2/transcript')).status).toBe(200);
+      expect((await api.get('/v2/transcript')).status).toBe(200);
+      expect((await api.get('/v2/transcript')).status).toBe(429);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('limits the gateway per model with X-RateLimit headers', async () => {
@@ -107,8 +117,12 @@ describe('rate limits', () => {
   });
 
   it('defaults to production: 30 per model per 60 emulated seconds, scaled by timeScale', async () => {
-    // 50 real ms per emulated second: a window of 3 real seconds.
+    // 50 real ms per emulated second: a window of 3 real seconds, on a faked clock.
     const { emu, api } = await start({ timeScale: 50 });
+    vi.useFakeTimers({ toFake: ['performance'] });
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
     const call = () => api.post('/v1/chat/completions', { model: 'model-a', prompt: 'Say hello' });
     for (let i = 1; i <= 30; i++) {
       const reply = await call();
@@ -127,8 +141,11 @@ describe('rate limits', () => {
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(3);
     // The window rolls after 60 emulated seconds, not 60 real ones.
-    await waitFor(async () => (await call()).status === 200, 10_000, 100);
-    expect(emu.stats().gateway429s).toBeGreaterThanOrEqual(1);
+    vi.advanceTimersByTime(2999);
+    expect((await call()).status).toBe(429);
+    vi.advanceTimersByTime(1);
+    expect((await call()).status).toBe(200);
+    expect(emu.stats().gateway429s).toBe(2);
   });
 
   it('keeps a real 60 s window at timeScale 0 and real time at 1000', async () => {
@@ -145,6 +162,10 @@ describe('rate limits', () => {
 
   it('changes the gateway limit at run time over POST /_emulator/options; null turns it off', async () => {
     const { emu, api } = await start({ timeScale: 1000 });
+    vi.useFakeTimers({ toFake: ['performance'] });
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
     const call = () => api.post('/v1/chat/completions', { model: 'm', prompt: 'hi' });
     const off = await api.post('/_emulator/options', { gateway: { requestsPerMinute: null } });
     expect(off.status).toBe(200);
@@ -158,10 +179,13 @@ describe('rate limits', () => {
     expect((await call()).headers['x-ratelimit-limit']).toBe('2');
     await call();
     expect((await call()).status).toBe(429);
-    // Faster time shortens the window at once.
+    // Faster time shortens the window at once: 60 emulated seconds are now 600 ms.
     await api.post('/_emulator/options', { timeScale: 10 });
     expect(Number((await call()).headers['retry-after'] ?? 1)).toBeLessThanOrEqual(1);
-    await waitFor(async () => (await call()).status === 200, 5_000, 50);
+    vi.advanceTimersByTime(599);
+    expect((await call()).status).toBe(429);
+    vi.advanceTimersByTime(1);
+    expect((await call()).status).toBe(200);
     expect((await api.post('/_emulator/options', { gateway: { requestsPerMinute: 0 } })).status).toBe(400);
     expect((await api.post('/_emulator/options', { port: emu.port + 1 })).status).toBe(400);
     expect(emu.stats().gateway429s).toBeGreaterThanOrEqual(1);

@@ -60,3 +60,12 @@ export function resolveAudio(
   const wpm = Number(/[?&]wpm=(\d+)/.exec(audioUrl)?.[1] ?? 0);
   return { ...generateAudio(randomFromText(audioUrl), wpm > 0 ? wpm : undefined), failure: null };
 }
+
+/**
+ * The length of the speech the emulator generates for a plain audio URL (not a sample, an
+ * upload or a loopback download): what a source listing those files would state, so a
+ * benchmark can write the CSV or feed a real archive comes with.
+ */
+export function generatedDurationSeconds(audioUrl: string): number {
+  return generateAudio(randomFromText(audioUrl)).durationSeconds;
+}

@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { type Emulator, type EmulatorOverrides, startEmulator } from '../index.ts';
+import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
+import { DEFAULT_OPTIONS, type Emulator, type EmulatorOverrides, startEmulator } from '../index.ts';
 import { sampleById } from '../samples/index.ts';
 import { type Body, client, waitFor } from '../testing.ts';
 
@@ -9,25 +9,44 @@ afterEach(async () => {
   emu = undefined;
 });
 
+/**
+ * Fakes the emulator's timer and clock for the rest of the test: a transcript moves on only
+ * when the test advances time, so each status is checked at the exact moment it should change.
+ * Requests stay real.
+ */
+function fakeClock() {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+  onTestFinished(() => {
+    vi.useRealTimers();
+  });
+}
+
 async function start(options: EmulatorOverrides) {
   emu = await startEmulator(options);
   return { emu, api: client(emu.url) };
 }
 
 describe('transcript lifecycle', () => {
-  it('goes queued -> processing -> completed with the sample script and duration', async () => {
+  it('goes queued -> processing -> completed with the sample script and duration, on time', async () => {
+    fakeClock();
     const { emu, api } = await start({ timeScale: 50, processing: { jitter: 0 } });
     const url = 'http://somewhere.example/samples/sports-01.mp3?copy=17';
     const created = await api.submit(url, { speech_models: ['universal-2'] });
     expect(created.body).toMatchObject({ status: 'queued', audio_url: url, text: null, throttled: null });
-    const seen = new Set<string>();
-    const done: Body = await waitFor(async () => {
-      const r = await api.get(`/v2/transcript/${created.body.id}`);
-      seen.add(r.body.status);
-      return r.body.status === 'completed' && r.body;
-    });
-    expect(seen.has('processing')).toBe(true);
     const sample = sampleById('sports-01');
+    const status = async () => (await api.get(`/v2/transcript/${created.body.id}`)).body.status;
+    // 0.5 emulated seconds queued, then 3 s + 35 s per audio hour processing; 50 ms each.
+    const queuedMs = DEFAULT_OPTIONS.queuedSeconds * 50;
+    const processingMs = (3 + (35 / 3600) * (sample?.durationSeconds ?? 0)) * 50;
+    await vi.advanceTimersByTimeAsync(queuedMs - 1);
+    expect(await status()).toBe('queued');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await status()).toBe('processing');
+    await vi.advanceTimersByTimeAsync(Math.floor(processingMs) - 1);
+    expect(await status()).toBe('processing');
+    await vi.advanceTimersByTimeAsync(2);
+    const done: Body = (await api.get(`/v2/transcript/${created.body.id}`)).body;
+    expect(done.status).toBe('completed');
     expect(done.text).toBe(sample?.text);
     expect(done.audio_duration).toBe(sample?.durationSeconds);
     expect(done.speech_model_used).toBe('universal-2');
@@ -61,6 +80,7 @@ describe('transcript lifecycle', () => {
   });
 
   it('queues FIFO over the concurrency limit with throttled: true', async () => {
+    fakeClock();
     const { emu, api } = await start({
       concurrency: 2,
       timeScale: 10,
@@ -73,10 +93,9 @@ describe('transcript lifecycle', () => {
     }
     const snapshot = async () =>
       Promise.all(ids.map(async (id) => (await api.get(`/v2/transcript/${id}`)).body));
-    const early = await waitFor(async () => {
-      const all = await snapshot();
-      return all.filter((t) => t.status === 'processing').length === 2 && all;
-    });
+    const statuses = async () => (await snapshot()).map((t: Body) => t.status);
+    await vi.advanceTimersByTimeAsync(0);
+    const early = await snapshot();
     expect(early.map((t: Body) => t.status)).toEqual([
       'processing',
       'processing',
@@ -85,25 +104,22 @@ describe('transcript lifecycle', () => {
       'queued',
     ]);
     expect(early.slice(2).every((t: Body) => t.throttled === true)).toBe(true);
-
-    const finishedOrder: string[] = [];
-    await waitFor(async () => {
-      const all = await snapshot();
-      expect(all.filter((t) => t.status === 'processing').length).toBeLessThanOrEqual(2);
-      for (const t of all)
-        if (t.status === 'completed' && !finishedOrder.includes(t.id)) finishedOrder.push(t.id);
-      return finishedOrder.length === 5;
-    }, 5_000);
-    // Equal processing times: FIFO means pairs finish in submission order.
-    expect(new Set(finishedOrder.slice(0, 2))).toEqual(new Set(ids.slice(0, 2)));
-    expect(new Set(finishedOrder.slice(2, 4))).toEqual(new Set(ids.slice(2, 4)));
-    expect(finishedOrder[4]).toBe(ids[4]);
+    // Each takes 8 emulated seconds (80 ms): FIFO means pairs finish in submission order.
+    await vi.advanceTimersByTimeAsync(79);
+    expect(await statuses()).toEqual(['processing', 'processing', 'queued', 'queued', 'queued']);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await statuses()).toEqual(['completed', 'completed', 'processing', 'processing', 'queued']);
+    await vi.advanceTimersByTimeAsync(80);
+    expect(await statuses()).toEqual(['completed', 'completed', 'completed', 'completed', 'processing']);
+    await vi.advanceTimersByTimeAsync(80);
+    expect(await statuses()).toEqual(Array(5).fill('completed'));
     const stats = emu.stats();
     expect(stats.maxConcurrentProcessing).toBe(2);
     expect(stats.maxQueued).toBeGreaterThanOrEqual(3);
   });
 
   it('flags a transcript waiting for a slot throttled: true, then false once it runs', async () => {
+    fakeClock();
     const { emu, api } = await start({
       concurrency: 1,
       timeScale: 10,
@@ -113,27 +129,21 @@ describe('transcript lifecycle', () => {
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) ids.push((await api.submit(`https://x.example/throttle-${i}.mp3`)).body.id);
     const get = async (id: string | undefined) => (await api.get(`/v2/transcript/${id}`)).body;
-    const running = await waitFor(async () => {
-      const first = await get(ids[0]);
-      return first.status === 'processing' && first;
-    });
-    expect(running.throttled).toBeNull();
+    await vi.advanceTimersByTimeAsync(0);
+    const running = await get(ids[0]);
+    expect(running).toMatchObject({ status: 'processing', throttled: null });
     for (const id of ids.slice(1)) expect(await get(id)).toMatchObject({ status: 'queued', throttled: true });
     expect(emu.stats()).toMatchObject({ waitingForSlotNow: 2, maxWaitingForSlot: 2 });
 
-    const second = await waitFor(async () => {
-      const t = await get(ids[1]);
-      return t.status !== 'queued' && t;
-    });
-    expect(second.throttled).toBe(false);
+    // 30 emulated seconds each: 300 ms.
+    await vi.advanceTimersByTimeAsync(300);
+    expect(await get(ids[0])).toMatchObject({ status: 'completed' });
+    expect(await get(ids[1])).toMatchObject({ status: 'processing', throttled: false });
     expect(await get(ids[2])).toMatchObject({ status: 'queued', throttled: true });
     expect(emu.stats().waitingForSlotNow).toBe(1);
 
-    const last = await waitFor(async () => {
-      const t = await get(ids[2]);
-      return t.status === 'completed' && t;
-    });
-    expect(last.throttled).toBe(false);
+    await vi.advanceTimersByTimeAsync(600);
+    expect(await get(ids[2])).toMatchObject({ status: 'completed', throttled: false });
     expect(emu.stats()).toMatchObject({ waitingForSlotNow: 0, maxWaitingForSlot: 2 });
   });
 
