@@ -1,8 +1,18 @@
 // The spending cap at submission: a file is charged to the first of its capped batches with
 // room, under a lock on those batches (invariant 12 in docs/ARCHITECTURE.md).
+import { sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
 import { type BatchSpend, batchSpend, type CostEstimate, capReached } from './spend.ts';
-import { run } from './statement.ts';
+import { param, prepared } from './statement.ts';
+
+const LOCK_BATCHES = prepared(
+  'cap_charge/lock_batches',
+  sql`SELECT id FROM batches WHERE id = ANY(${param('batchIds')}::int[]) ORDER BY id FOR UPDATE`,
+);
+const CHARGE = prepared(
+  'cap_charge/charge',
+  sql`UPDATE media_files SET charged_batch_id = ${param('batchId')} WHERE id = ${param('fileId')}`,
+);
 
 /** What a cap check decided: the batch charged, or every batch's spend when none had room. */
 export type CapDecision = { ok: true; batchId: number } | { ok: false; spends: BatchSpend[] };
@@ -23,19 +33,11 @@ export async function chargeWithinCap(
   let failed = false;
   try {
     await client.query('BEGIN');
-    await run(
-      client,
-      'cap_charge/lock_batches',
-      'SELECT id FROM batches WHERE id = ANY($1::int[]) ORDER BY id FOR UPDATE',
-      [batchIds],
-    );
+    await LOCK_BATCHES.run(client, { batchIds });
     for (const batchId of batchIds) {
       const spend = await batchSpend(client, batchId, estimate, fileId);
       if (spend.capUsd === null || !capReached(spend)) {
-        await run(client, 'cap_charge/charge', 'UPDATE media_files SET charged_batch_id = $2 WHERE id = $1', [
-          fileId,
-          batchId,
-        ]);
+        await CHARGE.run(client, { fileId, batchId });
         await client.query('COMMIT');
         return { ok: true, batchId };
       }

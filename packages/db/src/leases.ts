@@ -1,20 +1,21 @@
 // Batched tagging: files of one taxonomy leased to one gateway request (FOR UPDATE SKIP
 // LOCKED, then lease_until), and every answer of that request saved in one statement
 // (invariants 8 and 9 in docs/ARCHITECTURE.md).
+import { sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
-import { taggingBatchSql } from './ledger.ts';
-import { run } from './statement.ts';
+import { taggingBatch } from './ledger.ts';
+import { param, prepared } from './statement.ts';
+
+const COUNT_READY = prepared(
+  'leases/count_ready',
+  sql`SELECT count(*)::int AS n FROM (
+       SELECT 1 FROM tag_results WHERE taxonomy_id = ${param('taxonomyId')} AND status = 'pending' AND NOT solo
+          AND (lease_until IS NULL OR lease_until < now()) LIMIT ${param('limit')}) s`,
+);
 
 /** Files of a taxonomy free for a batched request right now, counted up to `limit`. */
 export async function countReady(db: Db, taxonomyId: number, limit: number): Promise<number> {
-  const { rows } = await run<{ n: number }>(
-    db,
-    'leases/count_ready',
-    `SELECT count(*)::int AS n FROM (
-       SELECT 1 FROM tag_results WHERE taxonomy_id = $1 AND status = 'pending' AND NOT solo
-          AND (lease_until IS NULL OR lease_until < now()) LIMIT $2) s`,
-    [taxonomyId, limit],
-  );
+  const { rows } = await COUNT_READY.run<{ n: number }>(db, { taxonomyId, limit });
   return rows[0]?.n ?? 0;
 }
 
@@ -26,27 +27,31 @@ export interface ClaimedFile {
   excerptTokens: number | null;
 }
 
-const CLAIM_BATCH = `WITH candidates AS (
-       SELECT r.media_file_id, r.created_at, r.media_file_id = $1 AS own FROM tag_results r
-        WHERE r.taxonomy_id = $2 AND r.status = 'pending' AND NOT r.solo
+const CLAIM_BATCH = prepared(
+  'leases/claim_batch',
+  sql`WITH candidates AS (
+       SELECT r.media_file_id, r.created_at, r.media_file_id = ${param('fileId')}::bigint AS own FROM tag_results r
+        WHERE r.taxonomy_id = ${param('taxonomyId')} AND r.status = 'pending' AND NOT r.solo
           AND (r.lease_until IS NULL OR r.lease_until < now())
-        ORDER BY r.media_file_id = $1 DESC, r.created_at, r.media_file_id
-        LIMIT $3 FOR UPDATE SKIP LOCKED
+        ORDER BY r.media_file_id = ${param('fileId')}::bigint DESC, r.created_at, r.media_file_id
+        LIMIT ${param('limit')} FOR UPDATE SKIP LOCKED
      ), sized AS (
        SELECT c.media_file_id, row_number() OVER w AS n,
-              sum(coalesce(x.excerpt_tokens, $6)) OVER w AS running
+              sum(coalesce(x.excerpt_tokens, ${param('unknownTokens')}::int)) OVER w AS running
          FROM candidates c LEFT JOIN transcript_texts x ON x.media_file_id = c.media_file_id
        WINDOW w AS (ORDER BY c.own DESC, c.created_at, c.media_file_id)
      ), taken AS (
-       UPDATE tag_results r SET lease_until = now() + make_interval(secs => $4::float8 / 1000)
+       UPDATE tag_results r SET lease_until = now() + make_interval(secs => ${param('leaseMs')}::float8 / 1000)
          FROM sized s
-        WHERE r.media_file_id = s.media_file_id AND r.taxonomy_id = $2 AND (s.n = 1 OR s.running <= $5)
+        WHERE r.media_file_id = s.media_file_id AND r.taxonomy_id = ${param('taxonomyId')}
+          AND (s.n = 1 OR s.running <= ${param('maxTokens')}::int)
        RETURNING r.media_file_id
      )
      SELECT m.id, m.transcript_id, x.excerpt, x.excerpt_tokens
        FROM taken t JOIN media_files m ON m.id = t.media_file_id
        LEFT JOIN transcript_texts x ON x.media_file_id = m.id
-      ORDER BY m.id`;
+      ORDER BY m.id`,
+);
 
 /**
  * Leases up to `limit` files of the taxonomy that wait for a topic (the caller's own file
@@ -65,19 +70,12 @@ export async function claimBatch(
     unknownTokens: number;
   },
 ): Promise<ClaimedFile[]> {
-  const { rows } = await run<{
+  const { rows } = await CLAIM_BATCH.run<{
     id: string;
     transcript_id: string;
     excerpt: string | null;
     excerpt_tokens: number | null;
-  }>(db, 'leases/claim_batch', CLAIM_BATCH, [
-    c.fileId,
-    c.taxonomyId,
-    c.limit,
-    c.leaseMs,
-    c.maxTokens,
-    c.unknownTokens,
-  ]);
+  }>(db, c);
   return rows.map((r) => ({
     fileId: Number(r.id),
     transcriptId: r.transcript_id,
@@ -86,16 +84,17 @@ export async function claimBatch(
   }));
 }
 
+const RELEASE_BATCH = prepared(
+  'leases/release_batch',
+  sql`UPDATE tag_results SET lease_until = NULL
+      WHERE taxonomy_id = ${param('taxonomyId')} AND media_file_id = ANY (${param('fileIds')}::bigint[])
+        AND status = 'pending'`,
+);
+
 /** Gives leased files back unanswered (the request could not be made). */
 export async function releaseBatch(db: Db, taxonomyId: number, fileIds: number[]): Promise<void> {
   if (fileIds.length === 0) return;
-  await run(
-    db,
-    'leases/release_batch',
-    `UPDATE tag_results SET lease_until = NULL
-      WHERE taxonomy_id = $1 AND media_file_id = ANY ($2::bigint[]) AND status = 'pending'`,
-    [taxonomyId, fileIds],
-  );
+  await RELEASE_BATCH.run(db, { taxonomyId, fileIds });
 }
 
 /** The answer for one file of a batched request. */
@@ -111,27 +110,33 @@ export interface BatchOutcome {
   costUsd: number;
 }
 
-const SAVE_BATCH = `WITH o AS (
-       SELECT * FROM unnest($2::bigint[], $6::text[], $7::text[], $8::text[], $9::text[], $10::int[],
-                            $11::int[], $12::numeric[])
+const SAVE_BATCH = prepared(
+  'leases/save_batch_outcomes',
+  sql`WITH o AS (
+       SELECT * FROM unnest(${param('fileIds')}::bigint[], ${param('statuses')}::text[], ${param('topics')}::text[],
+                            ${param('rawAnswers')}::text[], ${param('errors')}::text[], ${param('inputTokens')}::int[],
+                            ${param('outputTokens')}::int[], ${param('costs')}::numeric[])
          AS o (file_id, status, topic, raw_answer, error, input_tokens, output_tokens, cost_usd)
      ), saved AS (
        UPDATE tag_results r SET
          status = CASE WHEN o.status = 'solo' THEN 'pending' ELSE o.status END,
          solo = o.status = 'solo', topic = o.topic, raw_answer = o.raw_answer, error = o.error,
-         model = $3, request_id = $4, batch_size = $5, lease_until = NULL,
+         model = ${param('model')}, request_id = ${param('requestId')}, batch_size = ${param('size')},
+         lease_until = NULL,
          input_tokens = coalesce(r.input_tokens, 0) + o.input_tokens,
          output_tokens = coalesce(r.output_tokens, 0) + o.output_tokens,
          cost_usd = coalesce(r.cost_usd, 0) + o.cost_usd,
          attempts = r.attempts + 1, updated_at = now()
        FROM o
-       WHERE r.media_file_id = o.file_id AND r.taxonomy_id = $1 AND r.status = 'pending'
+       WHERE r.media_file_id = o.file_id AND r.taxonomy_id = ${param('taxonomyId')} AND r.status = 'pending'
      )
      INSERT INTO cost_ledger (kind, media_file_id, batch_id, taxonomy_id, request_id, model, input_tokens,
                               output_tokens, cost_usd)
-     SELECT 'tagging', o.file_id, ${taggingBatchSql('o.file_id', '$1')}, $1, $4, $3, o.input_tokens,
+     SELECT 'tagging', o.file_id, ${taggingBatch(sql`o.file_id`, sql`${param('taxonomyId')}::int`)},
+            ${param('taxonomyId')}::int, ${param('requestId')}::text, ${param('model')}::text, o.input_tokens,
             o.output_tokens, o.cost_usd
-       FROM o WHERE o.input_tokens + o.output_tokens > 0`;
+       FROM o WHERE o.input_tokens + o.output_tokens > 0`,
+);
 
 /**
  * Saves every answer of one batched request in one statement (so in one transaction), with
@@ -147,18 +152,18 @@ export async function saveBatchOutcomes(
 ): Promise<void> {
   if (outcomes.length === 0) return;
   const col = <K extends keyof BatchOutcome>(k: K) => outcomes.map((o) => o[k]);
-  await run(db, 'leases/save_batch_outcomes', SAVE_BATCH, [
+  await SAVE_BATCH.run(db, {
     taxonomyId,
-    col('fileId'),
-    request.model,
-    request.requestId,
-    request.size,
-    col('status'),
-    col('topic'),
-    outcomes.map((o) => o.rawAnswer?.slice(0, 4000) ?? null),
-    outcomes.map((o) => o.error?.slice(0, 2000) ?? null),
-    col('inputTokens'),
-    col('outputTokens'),
-    col('costUsd'),
-  ]);
+    model: request.model,
+    requestId: request.requestId,
+    size: request.size,
+    fileIds: col('fileId'),
+    statuses: col('status'),
+    topics: col('topic'),
+    rawAnswers: outcomes.map((o) => o.rawAnswer?.slice(0, 4000) ?? null),
+    errors: outcomes.map((o) => o.error?.slice(0, 2000) ?? null),
+    inputTokens: col('inputTokens'),
+    outputTokens: col('outputTokens'),
+    costs: col('costUsd'),
+  });
 }

@@ -2,8 +2,9 @@
 // id saved right after the POST. One statement each, every one its own transaction: the id of
 // a paid submission is committed before anything else happens with it (invariant 1 in
 // docs/ARCHITECTURE.md).
+import { sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
-import { run } from './statement.ts';
+import { param, prepared } from './statement.ts';
 
 /** The columns the processors read. */
 export interface FileRow {
@@ -34,14 +35,14 @@ function toFileRow(r: FileColumns): FileRow {
   };
 }
 
+const GET_FILE = prepared(
+  'submissions/get_file',
+  sql`SELECT id, url, transcript_id, transcript_status, submitted_at FROM media_files WHERE id = ${param('id')}`,
+);
+
 /** Loads one file, or undefined when it no longer exists. */
 export async function getFile(db: Db, id: number): Promise<FileRow | undefined> {
-  const { rows } = await run<FileColumns>(
-    db,
-    'submissions/get_file',
-    'SELECT id, url, transcript_id, transcript_status, submitted_at FROM media_files WHERE id = $1',
-    [id],
-  );
+  const { rows } = await GET_FILE.run<FileColumns>(db, { id });
   const r = rows[0];
   return r ? toFileRow(r) : undefined;
 }
@@ -62,13 +63,15 @@ export type Claim =
 // The file's batches, read once: whether one has no cap (then it pays and no cap is checked),
 // those with a cap (checked before paying), and the options of the batch that listed it first.
 // The claim leaves every indexed column alone, so it can be a HOT update (migration 0012).
-const CLAIM = `WITH old AS (SELECT id, submit_uncertain_since FROM media_files WHERE id = $1 FOR UPDATE),
+const CLAIM = prepared(
+  'submissions/claim',
+  sql`WITH old AS (SELECT id, submit_uncertain_since FROM media_files WHERE id = ${param('id')} FOR UPDATE),
      listed AS (
        SELECT coalesce(bool_or(b.max_cost_usd IS NULL), false) AS uncapped,
               coalesce(array_agg(b.id ORDER BY b.id) FILTER (WHERE b.max_cost_usd IS NOT NULL), '{}') AS capped,
               -- A file is transcribed once: the batch that listed it first sets the options.
               (array_agg(b.transcription_options ORDER BY bf.created_at, bf.batch_id))[1] AS transcription_options
-         FROM batch_files bf JOIN batches b ON b.id = bf.batch_id WHERE bf.media_file_id = $1
+         FROM batch_files bf JOIN batches b ON b.id = bf.batch_id WHERE bf.media_file_id = ${param('id')}
      )
      UPDATE media_files m
         SET submit_claimed_at = now(),
@@ -77,10 +80,12 @@ const CLAIM = `WITH old AS (SELECT id, submit_uncertain_since FROM media_files W
             updated_at = now()
        FROM old, listed
       WHERE m.id = old.id AND m.transcript_id IS NULL AND m.transcript_status = 'pending'
-        AND (m.submit_claimed_at IS NULL OR m.submit_claimed_at < now() - make_interval(secs => $2::float8 / 1000))
+        AND (m.submit_claimed_at IS NULL
+             OR m.submit_claimed_at < now() - make_interval(secs => ${param('ttlMs')}::float8 / 1000))
       RETURNING old.submit_uncertain_since AS uncertain_since, m.submit_attempts AS attempt,
                 m.id, m.url, m.transcript_id, m.transcript_status, m.submitted_at,
-                listed.transcription_options, listed.uncapped, listed.capped`;
+                listed.transcription_options, listed.uncapped, listed.capped`,
+);
 
 /**
  * Claims the right to submit: only one attempt at a time (a claim older than `ttlMs` is a
@@ -88,7 +93,7 @@ const CLAIM = `WITH old AS (SELECT id, submit_uncertain_since FROM media_files W
  * is unknown, so the caller can look for its transcript instead of paying again.
  */
 export async function claimSubmission(db: Db, id: number, ttlMs: number): Promise<Claim> {
-  const { rows } = await run<
+  const { rows } = await CLAIM.run<
     FileColumns & {
       uncertain_since: Date | null;
       attempt: number;
@@ -96,7 +101,7 @@ export async function claimSubmission(db: Db, id: number, ttlMs: number): Promis
       uncapped: boolean;
       capped: number[];
     }
-  >(db, 'submissions/claim', CLAIM, [id, ttlMs]);
+  >(db, { id, ttlMs });
   const r = rows[0];
   if (!r) return { claimed: false };
   return {
@@ -109,35 +114,49 @@ export async function claimSubmission(db: Db, id: number, ttlMs: number): Promis
   };
 }
 
+const UNCLAIM = prepared(
+  'submissions/unclaim',
+  sql`UPDATE media_files SET submit_claimed_at = NULL, submit_uncertain_since = ${param('uncertainSince')},
+       submit_attempts = greatest(submit_attempts - 1, 0), updated_at = now()
+     WHERE id = ${param('id')} AND transcript_id IS NULL`,
+);
+
 /**
  * Gives a claim back as if it had not been taken (nothing was sent): a spending cap held the
  * file. The earlier uncertainty, if any, is restored, and the attempt is not counted.
  */
 export async function unclaim(db: Db, id: number, uncertainSince: Date | null): Promise<void> {
-  await run(
-    db,
-    'submissions/unclaim',
-    `UPDATE media_files SET submit_claimed_at = NULL, submit_uncertain_since = $2,
-       submit_attempts = greatest(submit_attempts - 1, 0), updated_at = now()
-     WHERE id = $1 AND transcript_id IS NULL`,
-    [id, uncertainSince],
-  );
+  await UNCLAIM.run(db, { id, uncertainSince });
 }
+
+const RELEASE_CLAIM = prepared(
+  'submissions/release_claim',
+  sql`UPDATE media_files SET submit_claimed_at = NULL,
+       submit_uncertain_since = CASE WHEN ${param('refused')}::boolean THEN NULL ELSE submit_uncertain_since END,
+       updated_at = now()
+     WHERE id = ${param('id')} AND transcript_id IS NULL`,
+);
 
 /**
  * Ends a claim. `refused`: the API certainly did not create a transcript (e.g. 429, 4xx),
  * so the uncertainty is cleared too; otherwise (timeout, reset, 5xx) it stays for the next try.
  */
 export async function releaseClaim(db: Db, id: number, refused: boolean): Promise<void> {
-  await run(
-    db,
-    'submissions/release_claim',
-    `UPDATE media_files SET submit_claimed_at = NULL,
-       submit_uncertain_since = CASE WHEN $2 THEN NULL ELSE submit_uncertain_since END, updated_at = now()
-     WHERE id = $1 AND transcript_id IS NULL`,
-    [id, refused],
-  );
+  await RELEASE_CLAIM.run(db, { id, refused });
 }
+
+const SAVE_TRANSCRIPT_ID = prepared(
+  'submissions/save_transcript_id',
+  sql`UPDATE media_files SET transcript_id = ${param('transcriptId')},
+       transcript_status = CASE WHEN ${param('status')}::text = 'processing' THEN 'processing' ELSE 'queued' END,
+       submitted_at = now(), submit_claimed_at = NULL, submit_uncertain_since = NULL,
+       error = NULL, error_kind = NULL, updated_at = now(),
+       charged_batch_id = coalesce(
+         (SELECT b.id FROM batch_files bf JOIN batches b ON b.id = bf.batch_id
+           WHERE bf.media_file_id = ${param('id')} AND b.max_cost_usd IS NULL ORDER BY b.id LIMIT 1),
+         charged_batch_id)
+     WHERE id = ${param('id')} AND transcript_id IS NULL`,
+);
 
 /**
  * Saves a new transcript id: the first thing done after a submission succeeds, in a statement
@@ -151,32 +170,19 @@ export async function saveTranscriptId(
   transcriptId: string,
   status: string,
 ): Promise<boolean> {
-  const { rowCount } = await run(
-    db,
-    'submissions/save_transcript_id',
-    `UPDATE media_files SET transcript_id = $2,
-       transcript_status = CASE WHEN $3 = 'processing' THEN 'processing' ELSE 'queued' END,
-       submitted_at = now(), submit_claimed_at = NULL, submit_uncertain_since = NULL,
-       error = NULL, error_kind = NULL, updated_at = now(),
-       charged_batch_id = coalesce(
-         (SELECT b.id FROM batch_files bf JOIN batches b ON b.id = bf.batch_id
-           WHERE bf.media_file_id = $1 AND b.max_cost_usd IS NULL ORDER BY b.id LIMIT 1),
-         charged_batch_id)
-     WHERE id = $1 AND transcript_id IS NULL`,
-    [id, transcriptId, status],
-  );
+  const { rowCount } = await SAVE_TRANSCRIPT_ID.run(db, { id, transcriptId, status });
   return rowCount === 1;
 }
+
+const SEARCH_GAVE_UP = prepared(
+  'submissions/mark_search_gave_up',
+  sql`UPDATE media_files SET submit_search_gave_up_at = now() WHERE id = ${param('id')}`,
+);
 
 /**
  * Records that the search for an earlier attempt's transcript gave up before reaching it: the
  * file is submitted again and may be paid for twice (`mediatag status` reports it).
  */
 export async function markSearchGaveUp(db: Db, id: number): Promise<void> {
-  await run(
-    db,
-    'submissions/mark_search_gave_up',
-    'UPDATE media_files SET submit_search_gave_up_at = now() WHERE id = $1',
-    [id],
-  );
+  await SEARCH_GAVE_UP.run(db, { id });
 }

@@ -1,9 +1,10 @@
 // One tag result per (file, taxonomy version): what the tagger loads before asking, and the
 // single-file attempt's outcome with the ledger rows of the requests it took.
+import { sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
-import { taggingBatchSql } from './ledger.ts';
+import { taggingBatch } from './ledger.ts';
 import type { Tag } from './schema.ts';
-import { run } from './statement.ts';
+import { param, prepared } from './statement.ts';
 
 /** What the tagger needs about one (file, taxonomy) pair. */
 export interface TagTarget {
@@ -31,24 +32,29 @@ export interface TagTarget {
   ready: number | null;
 }
 
-const LOAD_TARGET = `WITH made AS (
+const LOAD_TARGET = prepared(
+  'tag_results/load_target',
+  sql`WITH made AS (
        INSERT INTO tag_results (media_file_id, taxonomy_id)
-       SELECT id, $2 FROM media_files WHERE id = $1 AND transcript_status = 'completed'
+       SELECT id, ${param('taxonomyId')}::int FROM media_files WHERE id = ${param('fileId')} AND transcript_status = 'completed'
        ON CONFLICT DO NOTHING RETURNING status, created_at
      )
      SELECT m.transcript_id, m.transcript_status, m.error_kind = 'gone' AS gone, t.tags, t.name,
             coalesce(r.status, made.status) AS result_status, coalesce(r.created_at, made.created_at) AS ready_at,
             r.lease_until, coalesce(r.solo, false) AS solo, now() AS now,
             -- Evaluated only for a file that waits for a batch: is the batch full yet?
-            CASE WHEN $3::int > 0 AND coalesce(r.status, made.status) = 'pending' AND NOT coalesce(r.solo, false)
-                      AND (r.lease_until IS NULL OR r.lease_until < now())
+            CASE WHEN ${param('readyLimit')}::int > 0 AND coalesce(r.status, made.status) = 'pending'
+                      AND NOT coalesce(r.solo, false) AND (r.lease_until IS NULL OR r.lease_until < now())
                  THEN (SELECT count(*)::int FROM (
-                         SELECT 1 FROM tag_results x WHERE x.taxonomy_id = $2 AND x.status = 'pending' AND NOT x.solo
-                            AND (x.lease_until IS NULL OR x.lease_until < now()) LIMIT $3) s) END AS ready
+                         SELECT 1 FROM tag_results x
+                          WHERE x.taxonomy_id = ${param('taxonomyId')} AND x.status = 'pending' AND NOT x.solo
+                            AND (x.lease_until IS NULL OR x.lease_until < now())
+                          LIMIT ${param('readyLimit')}::int) s) END AS ready
        FROM media_files m CROSS JOIN taxonomies t
        LEFT JOIN tag_results r ON r.media_file_id = m.id AND r.taxonomy_id = t.id
        LEFT JOIN made ON true
-      WHERE m.id = $1 AND t.id = $2`;
+      WHERE m.id = ${param('fileId')} AND t.id = ${param('taxonomyId')}`,
+);
 
 /**
  * Loads the file's transcript, the taxonomy's tags and any result so far, in one statement.
@@ -62,7 +68,7 @@ export async function loadTagTarget(
   taxonomyId: number,
   readyLimit = 0,
 ): Promise<TagTarget | undefined> {
-  const { rows } = await run<{
+  const { rows } = await LOAD_TARGET.run<{
     transcript_id: string | null;
     transcript_status: string;
     gone: boolean | null;
@@ -74,7 +80,7 @@ export async function loadTagTarget(
     solo: boolean;
     now: Date;
     ready: number | null;
-  }>(db, 'tag_results/load_target', LOAD_TARGET, [fileId, taxonomyId, readyLimit]);
+  }>(db, { fileId, taxonomyId, readyLimit });
   const r = rows[0];
   if (!r) return undefined;
   return {
@@ -134,10 +140,14 @@ export function errorOutcome(model: string | null, reason: string): TagOutcome {
   };
 }
 
-const SAVE_OUTCOME = `WITH saved AS (
+const SAVE_OUTCOME = prepared(
+  'tag_results/save_outcome',
+  sql`WITH saved AS (
        INSERT INTO tag_results (media_file_id, taxonomy_id, status, topic, raw_answer, model, input_tokens,
                                 output_tokens, error, cost_usd, attempts, request_id, batch_size)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, 1)
+       VALUES (${param('fileId')}, ${param('taxonomyId')}, ${param('status')}, ${param('topic')},
+               ${param('rawAnswer')}, ${param('model')}, ${param('inputTokens')}, ${param('outputTokens')},
+               ${param('error')}, ${param('costUsd')}, 1, ${param('requestId')}, 1)
        ON CONFLICT (media_file_id, taxonomy_id) DO UPDATE SET
          status = EXCLUDED.status, topic = EXCLUDED.topic, raw_answer = EXCLUDED.raw_answer,
          model = EXCLUDED.model, request_id = EXCLUDED.request_id, batch_size = 1, lease_until = NULL,
@@ -148,10 +158,14 @@ const SAVE_OUTCOME = `WITH saved AS (
      )
      INSERT INTO cost_ledger (kind, media_file_id, batch_id, taxonomy_id, request_id, model, input_tokens,
                               output_tokens, cost_usd)
-     SELECT 'tagging', $1, ${taggingBatchSql('$1::bigint', '$2::int')}, $2, c.request_id, c.model,
-            c.input_tokens, c.output_tokens, c.cost_usd
-       FROM unnest($12::text[], $13::text[], $14::int[], $15::int[], $16::numeric[])
-         AS c (request_id, model, input_tokens, output_tokens, cost_usd)`;
+     SELECT 'tagging', ${param('fileId')}::bigint,
+            ${taggingBatch(sql`${param('fileId')}::bigint`, sql`${param('taxonomyId')}::int`)},
+            ${param('taxonomyId')}::int, c.request_id, c.model, c.input_tokens, c.output_tokens, c.cost_usd
+       FROM unnest(${param('chargeRequestIds')}::text[], ${param('chargeModels')}::text[],
+                   ${param('chargeInputTokens')}::int[], ${param('chargeOutputTokens')}::int[],
+                   ${param('chargeCosts')}::numeric[])
+         AS c (request_id, model, input_tokens, output_tokens, cost_usd)`,
+);
 
 /**
  * Upserts the result; one row per (file, taxonomy) whatever the number of attempts. The
@@ -164,22 +178,22 @@ export async function saveTagOutcome(
   o: TagOutcome,
 ): Promise<void> {
   const charges = o.charges ?? [];
-  await run(db, 'tag_results/save_outcome', SAVE_OUTCOME, [
+  await SAVE_OUTCOME.run(db, {
     fileId,
     taxonomyId,
-    o.status,
-    o.topic,
-    o.rawAnswer?.slice(0, 4000) ?? null,
-    o.model,
-    o.inputTokens,
-    o.outputTokens,
-    o.error?.slice(0, 2000) ?? null,
-    o.costUsd,
-    o.requestId,
-    charges.map((c) => c.requestId),
-    charges.map((c) => c.model),
-    charges.map((c) => c.inputTokens),
-    charges.map((c) => c.outputTokens),
-    charges.map((c) => c.costUsd),
-  ]);
+    status: o.status,
+    topic: o.topic,
+    rawAnswer: o.rawAnswer?.slice(0, 4000) ?? null,
+    model: o.model,
+    inputTokens: o.inputTokens,
+    outputTokens: o.outputTokens,
+    error: o.error?.slice(0, 2000) ?? null,
+    costUsd: o.costUsd,
+    requestId: o.requestId,
+    chargeRequestIds: charges.map((c) => c.requestId),
+    chargeModels: charges.map((c) => c.model),
+    chargeInputTokens: charges.map((c) => c.inputTokens),
+    chargeOutputTokens: charges.map((c) => c.outputTokens),
+    chargeCosts: charges.map((c) => c.costUsd),
+  });
 }

@@ -1,17 +1,18 @@
 // A submitted file as AssemblyAI reports on it: processing, completed (with what it cost and
 // the text kept for tagging), failed, gone, or sent back to be submitted again.
+import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
-import { run } from './statement.ts';
+import { param, prepared } from './statement.ts';
+
+const MARK_PROCESSING = prepared(
+  'transcripts/mark_processing',
+  sql`UPDATE media_files SET transcript_status = 'processing', updated_at = now()
+     WHERE id = ${param('id')} AND transcript_status = 'queued'`,
+);
 
 /** Records queued → processing (only when it changed, to keep polls cheap). */
 export async function markProcessing(db: Db, id: number): Promise<void> {
-  await run(
-    db,
-    'transcripts/mark_processing',
-    `UPDATE media_files SET transcript_status = 'processing', updated_at = now()
-     WHERE id = $1 AND transcript_status = 'queued'`,
-    [id],
-  );
+  await MARK_PROCESSING.run(db, { id });
 }
 
 /** The text kept when a transcript completes (see transcript_texts). */
@@ -33,47 +34,57 @@ export interface Completion {
 
 // The taxonomies a completed file still needs a tag from (`needs_tagging`,
 // migrations/0011_needs_tagging.sql): the current taxonomy of every batch that lists it, with no
-// result or a pending one. `status` is the file's transcript status, as SQL.
+// result or a pending one. `status` is the file's transcript status.
 const needed = (
-  status: string,
-) => `SELECT DISTINCT b.taxonomy_id FROM batch_files bf JOIN batches b ON b.id = bf.batch_id
+  status: SQL,
+) => sql`SELECT DISTINCT b.taxonomy_id FROM batch_files bf JOIN batches b ON b.id = bf.batch_id
          JOIN media_files m ON m.id = bf.media_file_id
          LEFT JOIN tag_results r ON r.media_file_id = bf.media_file_id AND r.taxonomy_id = b.taxonomy_id
-        WHERE bf.media_file_id = $1 AND needs_tagging(${status}, r.status)`;
+        WHERE bf.media_file_id = ${param('id')} AND needs_tagging(${status}, r.status)`;
 
 // Every state change of a completion in one statement: the status, the charge in the ledger
 // (once per transcript id: a second completion of the same id, e.g. a duplicate poll, bills
 // nothing; to the first batch that listed the file, the one that submitted it), the text kept
 // for tagging, and the pending result rows batched requests claim.
-const COMPLETE = `WITH done AS (
-       UPDATE media_files SET transcript_status = 'completed', audio_duration_s = $2, language_code = $3,
-           speech_model = $4, cost_usd = $5, completed_at = coalesce(completed_at, now()), error = NULL,
+const COMPLETE = prepared(
+  'transcripts/complete',
+  sql`WITH done AS (
+       UPDATE media_files SET transcript_status = 'completed', audio_duration_s = ${param('audioDuration')},
+           language_code = ${param('languageCode')}, speech_model = ${param('speechModel')},
+           cost_usd = ${param('costUsd')}, completed_at = coalesce(completed_at, now()), error = NULL,
            error_kind = NULL, updated_at = now()
-         WHERE id = $1 RETURNING id, transcript_id
+         WHERE id = ${param('id')} RETURNING id, transcript_id
      ), billed AS (
        INSERT INTO cost_ledger (kind, media_file_id, batch_id, transcript_id, audio_seconds, cost_usd)
        SELECT 'transcription', d.id,
               (SELECT bf.batch_id FROM batch_files bf WHERE bf.media_file_id = d.id
                 ORDER BY bf.created_at, bf.batch_id LIMIT 1),
-              d.transcript_id, $2, $5
-         FROM done d WHERE $5::numeric IS NOT NULL AND d.transcript_id IS NOT NULL
+              d.transcript_id, ${param('audioDuration')}::int, ${param('costUsd')}::numeric
+         FROM done d WHERE ${param('costUsd')}::numeric IS NOT NULL AND d.transcript_id IS NOT NULL
        ON CONFLICT (transcript_id) WHERE kind = 'transcription' DO NOTHING
      ), pending AS (
        -- 'completed': what this statement makes the file (its snapshot still reads the old status).
-       INSERT INTO tag_results (media_file_id, taxonomy_id) SELECT d.id, n.taxonomy_id FROM done d, (${needed(`'completed'`)}) n
+       INSERT INTO tag_results (media_file_id, taxonomy_id)
+       SELECT d.id, n.taxonomy_id FROM done d, (${needed(sql`'completed'`)}) n
        ON CONFLICT DO NOTHING
      )
      INSERT INTO transcript_texts (media_file_id, excerpt, excerpt_tokens, full_text, full_tokens)
-     SELECT id, $6, $7, $8, $9 FROM done WHERE $6::text IS NOT NULL
+     SELECT id, ${param('excerpt')}::text, ${param('excerptTokens')}::int, ${param('fullText')}::text,
+            ${param('fullTokens')}::int
+       FROM done WHERE ${param('excerpt')}::text IS NOT NULL
      ON CONFLICT (media_file_id) DO UPDATE SET excerpt = EXCLUDED.excerpt,
-       excerpt_tokens = EXCLUDED.excerpt_tokens, full_text = EXCLUDED.full_text, full_tokens = EXCLUDED.full_tokens`;
+       excerpt_tokens = EXCLUDED.excerpt_tokens, full_text = EXCLUDED.full_text, full_tokens = EXCLUDED.full_tokens`,
+);
 
 // The same rows again, from a fresh snapshot: usually they exist and nothing is written.
-const PENDING_TAGS = `WITH needed AS (${needed('m.transcript_status')}), made AS (
-       INSERT INTO tag_results (media_file_id, taxonomy_id) SELECT $1, taxonomy_id FROM needed
+const PENDING_TAGS = prepared(
+  'transcripts/pending_tags',
+  sql`WITH needed AS (${needed(sql`m.transcript_status`)}), made AS (
+       INSERT INTO tag_results (media_file_id, taxonomy_id) SELECT ${param('id')}::bigint, taxonomy_id FROM needed
        ON CONFLICT DO NOTHING
      )
-     SELECT taxonomy_id FROM needed`;
+     SELECT taxonomy_id FROM needed`,
+);
 
 /**
  * Records a completed transcript (and the text kept for tagging, in the same statement) and
@@ -87,49 +98,58 @@ const PENDING_TAGS = `WITH needed AS (${needed('m.transcript_status')}), made AS
  */
 export async function markCompleted(db: Db, id: number, t: Completion): Promise<number[]> {
   const text = t.text ?? null;
-  await run(db, 'transcripts/complete', COMPLETE, [
+  await COMPLETE.run(db, {
     id,
-    t.audioDuration,
-    t.languageCode,
-    t.speechModel,
-    t.costUsd,
-    text?.excerpt ?? null,
-    text?.excerptTokens ?? null,
-    text?.fullText ?? null,
-    text?.fullTokens ?? null,
-  ]);
-  const { rows } = await run<{ taxonomy_id: number }>(db, 'transcripts/pending_tags', PENDING_TAGS, [id]);
+    audioDuration: t.audioDuration,
+    languageCode: t.languageCode,
+    speechModel: t.speechModel,
+    costUsd: t.costUsd,
+    excerpt: text?.excerpt ?? null,
+    excerptTokens: text?.excerptTokens ?? null,
+    fullText: text?.fullText ?? null,
+    fullTokens: text?.fullTokens ?? null,
+  });
+  const { rows } = await PENDING_TAGS.run<{ taxonomy_id: number }>(db, { id });
   return rows.map((r) => Number(r.taxonomy_id));
 }
 
 /** Why a file failed; tells `retry` whether to resubmit or re-poll. */
 export type FileErrorKind = 'api' | 'submit' | 'poll' | 'gone';
 
+const MARK_ERROR = prepared(
+  'transcripts/mark_error',
+  sql`UPDATE media_files SET transcript_status = 'error', error = ${param('reason')}, error_kind = ${param('kind')},
+       submit_claimed_at = NULL, updated_at = now()
+     WHERE id = ${param('id')} AND transcript_status <> 'completed'`,
+);
+
 /** Marks a file failed with the reason; `kind` tells `retry` whether to resubmit or re-poll. */
 export async function markFileError(db: Db, id: number, kind: FileErrorKind, reason: string): Promise<void> {
-  await run(
-    db,
-    'transcripts/mark_error',
-    `UPDATE media_files SET transcript_status = 'error', error = $3, error_kind = $2,
-       submit_claimed_at = NULL, updated_at = now()
-     WHERE id = $1 AND transcript_status <> 'completed'`,
-    [id, kind, reason.slice(0, 2000)],
-  );
+  await MARK_ERROR.run(db, { id, kind, reason: reason.slice(0, 2000) });
 }
+
+const MARK_GONE = prepared(
+  'transcripts/mark_gone',
+  sql`UPDATE media_files SET error_kind = 'gone', updated_at = now()
+     WHERE id = ${param('id')} AND transcript_status = 'completed' AND error_kind IS DISTINCT FROM 'gone'`,
+);
 
 /**
  * A completed file whose transcript AssemblyAI no longer has (deleted by the account or a
  * retention policy): it stays completed, and tagging uses its stored excerpt from now on.
  */
 export async function markTranscriptGone(db: Db, id: number): Promise<void> {
-  await run(
-    db,
-    'transcripts/mark_gone',
-    `UPDATE media_files SET error_kind = 'gone', updated_at = now()
-     WHERE id = $1 AND transcript_status = 'completed' AND error_kind IS DISTINCT FROM 'gone'`,
-    [id],
-  );
+  await MARK_GONE.run(db, { id });
 }
+
+const REQUEUE = prepared(
+  'transcripts/requeue_after_download_error',
+  sql`UPDATE media_files SET failed_transcript_ids = array_append(failed_transcript_ids, transcript_id),
+       transcript_id = NULL, transcript_status = 'pending', download_retries = download_retries + 1,
+       error = NULL, error_kind = NULL, submit_claimed_at = NULL, submit_uncertain_since = NULL,
+       updated_at = now()
+     WHERE id = ${param('id')} AND transcript_id = ${param('transcriptId')} AND download_retries = 0`,
+);
 
 /**
  * Sends a file whose transcript failed to download its audio back to `pending`, once: the
@@ -137,15 +157,6 @@ export async function markTranscriptGone(db: Db, id: number): Promise<void> {
  * has another transcript by now or was already sent back once.
  */
 export async function requeueAfterDownloadError(db: Db, id: number, transcriptId: string): Promise<boolean> {
-  const { rowCount } = await run(
-    db,
-    'transcripts/requeue_after_download_error',
-    `UPDATE media_files SET failed_transcript_ids = array_append(failed_transcript_ids, transcript_id),
-       transcript_id = NULL, transcript_status = 'pending', download_retries = download_retries + 1,
-       error = NULL, error_kind = NULL, submit_claimed_at = NULL, submit_uncertain_since = NULL,
-       updated_at = now()
-     WHERE id = $1 AND transcript_id = $2 AND download_retries = 0`,
-    [id, transcriptId],
-  );
+  const { rowCount } = await REQUEUE.run(db, { id, transcriptId });
   return rowCount === 1;
 }
