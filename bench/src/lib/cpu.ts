@@ -43,6 +43,7 @@ export interface CpuReport {
 /** Measures CPU time of our workers, this process (emulator + poller), Postgres, Redis and the rest. */
 export class CpuMeter {
   private start?: Snapshot;
+  private last?: Snapshot;
 
   constructor(private readonly workerPids: () => number[]) {}
 
@@ -65,6 +66,7 @@ export class CpuMeter {
   end(): CpuReport {
     const start = this.start ?? this.snap();
     const end = this.snap();
+    this.last = end;
     const workers = new Set(this.workerPids());
     const seconds: Record<string, number> = { workers: 0, bench: 0, postgres: 0, redis: 0, other: 0 };
     for (const [pid, ticks] of end.perPid) {
@@ -90,5 +92,15 @@ export class CpuMeter {
       machineBusy: dTotal > 0 ? Math.round((dBusy / dTotal) * 1000) / 1000 : 0,
       seconds,
     };
+  }
+
+  /** CPU seconds of these processes between begin() and end() (e.g. one database's backends). */
+  secondsOf(pids: number[]): number {
+    const start = this.start;
+    const end = this.last;
+    if (!start || !end) return 0;
+    let ticks = 0;
+    for (const pid of pids) ticks += Math.max(0, (end.perPid.get(pid) ?? 0) - (start.perPid.get(pid) ?? 0));
+    return Math.round((ticks / TICKS) * 10) / 10;
   }
 }

@@ -22,6 +22,13 @@ export interface WorkerProc {
   exit: Promise<[number | null, NodeJS.Signals | null]>;
 }
 
+/** Cumulative Postgres counters of one database (see `Stack.pgCounters`). */
+export interface PgCounters {
+  transactions: number;
+  mediaFiles: { updates: number; hot: number };
+  tagResults: { updates: number; hot: number };
+}
+
 export interface StackOptions {
   /** Short name, part of the database name and queue prefix. */
   name: string;
@@ -233,6 +240,37 @@ export class Stack {
             + (SELECT count(*) FROM media_files WHERE transcript_status = 'error') AS n`,
     );
     return Number(rows[0]?.n ?? 0);
+  }
+
+  /**
+   * Postgres's own counters for this stack's database: transactions (every statement of the
+   * pipeline autocommits, so this counts its statements) and row updates of the two hot tables,
+   * with how many were HOT (no index touched). A backend reports its counters when it goes idle
+   * or exits, so read them after stopping the workers.
+   */
+  async pgCounters(): Promise<PgCounters> {
+    const { rows } = await this.pool.query(
+      `SELECT (SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = current_database()) AS xacts,
+              coalesce(sum(n_tup_upd) FILTER (WHERE relname = 'media_files'), 0) AS media_upd,
+              coalesce(sum(n_tup_hot_upd) FILTER (WHERE relname = 'media_files'), 0) AS media_hot,
+              coalesce(sum(n_tup_upd) FILTER (WHERE relname = 'tag_results'), 0) AS tag_upd,
+              coalesce(sum(n_tup_hot_upd) FILTER (WHERE relname = 'tag_results'), 0) AS tag_hot
+         FROM pg_stat_user_tables`,
+    );
+    const r = rows[0] ?? {};
+    return {
+      transactions: Number(r.xacts ?? 0),
+      mediaFiles: { updates: Number(r.media_upd ?? 0), hot: Number(r.media_hot ?? 0) },
+      tagResults: { updates: Number(r.tag_upd ?? 0), hot: Number(r.tag_hot ?? 0) },
+    };
+  }
+
+  /** Process ids of the Postgres backends connected to this stack's database (its programs and the bench). */
+  async backendPids(): Promise<number[]> {
+    const { rows } = await this.pool.query(
+      'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+    );
+    return rows.map((r) => Number(r.pid));
   }
 
   /** Polls Postgres every `intervalMs` until every file of the batch is final. */

@@ -43,6 +43,14 @@ export interface ThroughputCase {
   getsPerTranscript: number;
   workerPeakRssMb: number[];
   cpu: CpuReport;
+  /** Postgres transactions on the run's database per file during the drain (= statements: each autocommits). */
+  statementsPerFile: number;
+  /** Postgres CPU ms per file: the whole server (other sessions on this machine count too) … */
+  postgresCpuMsPerFile: number;
+  /** … and only the backends of this run's database (no WAL writer or other shared process). */
+  backendCpuMsPerFile: number;
+  /** Share of `media_files` / `tag_results` row updates that were HOT (no index entry written). */
+  hotShare: { mediaFiles: number; tagResults: number };
 }
 
 /** Enqueues N sample URLs with the workers warm (queue paused), then times the drain. */
@@ -62,6 +70,7 @@ export async function throughputCase(
     await stack.workersReady();
     const enqueue = await stack.enqueue(file, 'throughput');
     const cpu = new CpuMeter(() => stack.workers.map((w) => w.pid));
+    const pgBefore = await stack.pgCounters();
     cpu.begin();
     const started = performance.now();
     await stack.pauseSubmissions(false);
@@ -71,7 +80,13 @@ export async function throughputCase(
       total: n,
     });
     const drainMs = performance.now() - started;
+    const backends = await stack.backendPids();
     const cpuReport = cpu.end();
+    const workerPeakRssMb = stack.workers.map((w) => Math.round(w.rss.sample()));
+    // Backends report their counters when idle or gone: stop the workers before reading them.
+    await Promise.all(stack.alive().map((w) => stack.stopWorker(w, 'SIGTERM', 10_000)));
+    const pgAfter = await stack.pgCounters();
+    const share = (hot: number, all: number) => (all > 0 ? Math.round((hot / all) * 1000) / 1000 : 0);
     const stats = stack.emulator.stats();
     const result: ThroughputCase = {
       n,
@@ -86,11 +101,24 @@ export async function throughputCase(
       submissions: stats.submissions,
       duplicates: Object.keys(stats.submissionsByAudioUrl.duplicates).length,
       getsPerTranscript: stats.getsByTranscript.meanPerCompletedTranscript,
-      workerPeakRssMb: stack.workers.map((w) => Math.round(w.rss.sample())),
+      workerPeakRssMb,
       cpu: cpuReport,
+      statementsPerFile: Math.round(((pgAfter.transactions - pgBefore.transactions) / n) * 100) / 100,
+      postgresCpuMsPerFile: Math.round(((cpuReport.seconds.postgres ?? 0) * 1000 * 100) / n) / 100,
+      backendCpuMsPerFile: Math.round((cpu.secondsOf(backends) * 1000 * 100) / n) / 100,
+      hotShare: {
+        mediaFiles: share(
+          pgAfter.mediaFiles.hot - pgBefore.mediaFiles.hot,
+          pgAfter.mediaFiles.updates - pgBefore.mediaFiles.updates,
+        ),
+        tagResults: share(
+          pgAfter.tagResults.hot - pgBefore.tagResults.hot,
+          pgAfter.tagResults.updates - pgBefore.tagResults.updates,
+        ),
+      },
     };
     ctx.log(
-      `  N=${n}, ${workers} worker(s): ${fmt.int(result.filesPerSecond)} files/s (enqueue ${fmt.s(result.enqueueMs)}, drain ${fmt.s(drainMs)}), ${p.tagged} tagged, ${p.unmatched} unmatched, ${p.failed} failed; CPU s ${JSON.stringify(cpuReport.seconds)}, machine busy ${fmt.pct(cpuReport.machineBusy)}`,
+      `  N=${n}, ${workers} worker(s): ${fmt.int(result.filesPerSecond)} files/s (enqueue ${fmt.s(result.enqueueMs)}, drain ${fmt.s(drainMs)}), ${p.tagged} tagged, ${p.unmatched} unmatched, ${p.failed} failed; CPU s ${JSON.stringify(cpuReport.seconds)}, machine busy ${fmt.pct(cpuReport.machineBusy)}; ${result.statementsPerFile} statements per file, Postgres CPU ${result.postgresCpuMsPerFile} ms per file (this run's backends ${result.backendCpuMsPerFile}), HOT updates media_files ${fmt.pct(result.hotShare.mediaFiles)} tag_results ${fmt.pct(result.hotShare.tagResults)}`,
     );
     return result;
   } finally {
@@ -123,7 +151,7 @@ export const throughput: Scenario = {
       unit: 'files/s',
       target: `≥ ${TARGET} files/s`,
       pass: c.filesPerSecond >= TARGET && c.failed === 0 && c.duplicates === 0,
-      note: `${c.n < 20_000 && c.n > 2_000 ? 'N cut from 20,000 to fit the time budget; ' : ''}enqueue ${fmt.s(c.enqueueMs)}, drain ${fmt.s(c.drainMs)}; incl. enqueue ${fmt.int(c.endToEndPerSecond)} files/s; ${c.tagged} tagged, ${c.unmatched} unmatched, ${c.failed} failed, ${c.duplicates} duplicate submissions`,
+      note: `${c.n < 20_000 && c.n > 2_000 ? 'N cut from 20,000 to fit the time budget; ' : ''}enqueue ${fmt.s(c.enqueueMs)}, drain ${fmt.s(c.drainMs)}; incl. enqueue ${fmt.int(c.endToEndPerSecond)} files/s; ${c.tagged} tagged, ${c.unmatched} unmatched, ${c.failed} failed, ${c.duplicates} duplicate submissions; ${c.statementsPerFile} statements/file, Postgres CPU ${c.postgresCpuMsPerFile} ms/file (this run's backends ${c.backendCpuMsPerFile})`,
     }));
     return { rows, details: { concurrencyPerQueue: CONCURRENCY, cases } };
   },

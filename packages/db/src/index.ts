@@ -12,6 +12,7 @@ export {
   setBatchTaxonomy,
   unsubmittedFiles,
 } from './batches.ts';
+export { type CapDecision, chargeWithinCap } from './cap-charge.ts';
 export { createDb, type Db } from './client.ts';
 export { checkPostgres, connectionError, createPool, type PoolOptions, redactUrl } from './connection.ts';
 export { type BatchItem, type LinkedItem, linkToBatch } from './enqueue.ts';
@@ -39,6 +40,14 @@ export {
   subscribe,
 } from './feeds.ts';
 export {
+  type BatchOutcome,
+  type ClaimedFile,
+  claimBatch,
+  countReady,
+  releaseBatch,
+  saveBatchOutcomes,
+} from './leases.ts';
+export {
   DEFAULT_MIGRATIONS_DIR,
   ensureDatabase,
   findMigrationsDir,
@@ -58,11 +67,30 @@ export {
   resubmittedAfterSearch,
 } from './progress.ts';
 export { queryErrorCause } from './query-error.ts';
+export { countUnsubmitted, inFlightFileIds, unsubmittedFilesWithLength, untaggedPairs } from './reconcile.ts';
 export { type TaggedFilesPage, taggedFilesColumns, taggedFilesPage, type ViewColumn } from './results.ts';
 export { type Unanswered, unansweredFiles } from './retag.ts';
 export { type GoneFiles, goneFiles, type Requeued, requeueFailed } from './retry.ts';
 export * from './schema.ts';
 export { type BatchSpend, batchSpend, type CostEstimate, capReached } from './spend.ts';
+export {
+  type Claim,
+  claimSubmission,
+  type FileRow,
+  getFile,
+  markSearchGaveUp,
+  releaseClaim,
+  saveTranscriptId,
+  unclaim,
+} from './submissions.ts';
+export {
+  type Charge,
+  errorOutcome,
+  loadTagTarget,
+  saveTagOutcome,
+  type TagOutcome,
+  type TagTarget,
+} from './tag-results.ts';
 export {
   addTaxonomy,
   findTaxonomy,
@@ -72,4 +100,15 @@ export {
   taxonomyVersion,
   validateTags,
 } from './taxonomies.ts';
+export { saveTranscriptText, storedExcerpt } from './transcript-texts.ts';
+export {
+  type Completion,
+  type FileErrorKind,
+  markCompleted,
+  markFileError,
+  markProcessing,
+  markTranscriptGone,
+  requeueAfterDownloadError,
+  type TextRecord,
+} from './transcripts.ts';
 export { recordUpload, urlOfContent } from './uploads.ts';

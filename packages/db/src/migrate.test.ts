@@ -44,9 +44,10 @@ describe('migrate', () => {
       '0009_sources_s3_feeds.sql',
       '0010_orphan_search.sql',
       '0011_needs_tagging.sql',
+      '0012_hot_updates.sql',
     ]);
     const second = await migrate(url);
-    expect(second).toEqual({ createdDatabase: false, applied: [], alreadyApplied: 11 });
+    expect(second).toEqual({ createdDatabase: false, applied: [], alreadyApplied: 12 });
 
     expect(await query(url, 'SELECT * FROM tagged_files')).toEqual([]);
     const presets = await query(
@@ -74,6 +75,7 @@ describe('migrate', () => {
       { id: 9, name: '0009_sources_s3_feeds.sql', len: 64 },
       { id: 10, name: '0010_orphan_search.sql', len: 64 },
       { id: 11, name: '0011_needs_tagging.sql', len: 64 },
+      { id: 12, name: '0012_hot_updates.sql', len: 64 },
     ]);
   });
 

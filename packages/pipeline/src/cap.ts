@@ -1,10 +1,16 @@
-import { type BatchSpend, batchSpend, type CostEstimate, capReached, type Db } from '@mediatag/db';
+import {
+  type CapDecision,
+  type Claim,
+  type CostEstimate,
+  chargeWithinCap,
+  type Db,
+  unclaim,
+} from '@mediatag/db';
 import type { Logger } from '@mediatag/logger';
 import type { RedisClient, RedisKeys } from '@mediatag/queue';
 import type { Job } from 'bullmq';
 import type { WorkerDeps } from './deps.ts';
 import { later } from './errors.ts';
-import { type Claim, unclaim } from './files.ts';
 
 /**
  * How long a file held by a spending cap waits before it is looked at again. Long, because
@@ -15,9 +21,6 @@ export const CAP_RECHECK_MS = 120_000;
 // A batch found at its cap is taken as full this long without asking Postgres again, so the
 // held files of a large batch cost one Redis read each, not a scan of the batch each.
 const FULL_MARK_MS = 15_000;
-
-/** What a cap check decided. */
-export type CapDecision = { ok: true; batchId: number } | { ok: false; spends: BatchSpend[] };
 
 /**
  * Checks a file against the spending caps of its batches before it is submitted, and
@@ -49,39 +52,19 @@ export class CapGate {
 
   /** Charges the file to one of its capped batches that has room, or says why none has. */
   async charge(fileId: number, batchIds: number[]): Promise<CapDecision> {
-    const client = await this.db.$client.connect();
-    const spends: BatchSpend[] = [];
-    let failed = false;
-    try {
-      await client.query('BEGIN');
-      await client.query('SELECT id FROM batches WHERE id = ANY($1::int[]) ORDER BY id FOR UPDATE', [
-        batchIds,
-      ]);
-      for (const batchId of batchIds) {
-        const spend = await batchSpend(client, batchId, this.estimate, fileId);
-        if (spend.capUsd === null || !capReached(spend)) {
-          await client.query('UPDATE media_files SET charged_batch_id = $2 WHERE id = $1', [fileId, batchId]);
-          await client.query('COMMIT');
-          this.held.delete(fileId);
-          return { ok: true, batchId };
-        }
-        spends.push(spend);
-      }
-      await client.query('COMMIT');
-    } catch (error) {
-      failed = true;
-      throw error;
-    } finally {
-      // A failed transaction's connection is closed, not reused: that ends the transaction too.
-      client.release(failed);
+    const decision = await chargeWithinCap(this.db, fileId, batchIds, this.estimate);
+    if (decision.ok) {
+      this.held.delete(fileId);
+      return decision;
     }
+    const { spends } = decision;
     const marks = this.redis.multi();
     for (const s of spends) marks.set(this.capFull(s.batchId), JSON.stringify(s), 'PX', FULL_MARK_MS);
     await marks.exec();
     // Bounded: forgetting a held file costs one more check of it, nothing else.
     if (this.held.size >= 100_000) this.held.clear();
     this.held.set(fileId, batchIds);
-    return { ok: false, spends };
+    return decision;
   }
 }
 

@@ -19,6 +19,7 @@ export {
   WORKER_STALE_MS,
   type WorkerBeat,
 } from './health.ts';
+export { costOf } from './ledger.ts';
 export { modelFor } from './models.ts';
 export { buildPrompt, buildRepairPrompt, type ParsedAnswer, parseAnswer } from './prompt.ts';
 export { type ReconcileReport, reconcile } from './reconcile.ts';
@@ -33,4 +34,3 @@ export {
   WEBHOOK_PATH,
 } from './settings.ts';
 export { apportion } from './tag-batch.ts';
-export { costOf } from './tag-store.ts';

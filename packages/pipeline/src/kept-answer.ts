@@ -1,8 +1,8 @@
+import { type BatchOutcome, saveBatchOutcomes, saveTagOutcome, type TagOutcome } from '@mediatag/db';
 import type { Logger } from '@mediatag/logger';
 import type { Job } from 'bullmq';
 import { z } from 'zod';
 import type { WorkerDeps } from './deps.ts';
-import { type BatchOutcome, saveBatchOutcomes, saveTagOutcome, type TagOutcome } from './tag-store.ts';
 
 // A paid gateway answer whose save failed (Postgres down, a failover) rides with the job, so
 // the retry saves it instead of asking (and paying) again. Written only when the save fails:

@@ -1,19 +1,13 @@
-// Writes to cost_ledger: one row per billed event, always inside the statement that saves
-// what was bought, so the ledger and the state it pays for cannot drift apart.
+// Money arithmetic of the cost ledger. The rows themselves are written by @mediatag/db, always
+// inside the statement that saves what was bought.
 
-/**
- * SQL for the batch a tagging charge belongs to: the first batch listing the file that uses
- * the taxonomy it was tagged for (a later batch sharing the file reuses that answer), else the
- * first batch listing the file (the batch was retagged meanwhile). `file` and `taxonomy` are
- * SQL expressions.
- */
-export function taggingBatchSql(file: string, taxonomy: string): string {
-  return `coalesce(
-    (SELECT bf.batch_id FROM batch_files bf JOIN batches b ON b.id = bf.batch_id
-      WHERE bf.media_file_id = ${file} AND b.taxonomy_id = ${taxonomy}
-      ORDER BY bf.created_at, bf.batch_id LIMIT 1),
-    (SELECT bf.batch_id FROM batch_files bf WHERE bf.media_file_id = ${file}
-      ORDER BY bf.created_at, bf.batch_id LIMIT 1))`;
+/** Estimated USD of a request's tokens at the configured prices. */
+export function costOf(
+  prices: { inputPerMTok: number; outputPerMTok: number },
+  inputTokens: number,
+  outputTokens: number,
+): number {
+  return (inputTokens * prices.inputPerMTok + outputTokens * prices.outputPerMTok) / 1e6;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { markSearchGaveUp } from '@mediatag/db';
 import type { Logger } from '@mediatag/logger';
 import type { WorkerDeps } from './deps.ts';
 
@@ -29,9 +30,7 @@ export async function findEarlierSubmission(
     if (!oldest || Date.parse(oldest.created) < cutoff) return undefined;
     if (pages >= maxPages) {
       // Recorded where `mediatag status` shows it: this file may be paid for twice.
-      await deps.db.$client.query('UPDATE media_files SET submit_search_gave_up_at = now() WHERE id = $1', [
-        file.id,
-      ]);
+      await markSearchGaveUp(deps.db, file.id);
       log.warn(
         { url, transcriptsSearched: pages * pageSize },
         'gave up looking for an earlier submission; submitting again (status reports it)',

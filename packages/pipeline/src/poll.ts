@@ -1,10 +1,10 @@
 import { NotFoundError } from '@mediatag/assemblyai';
+import { getFile, markCompleted, markFileError, markProcessing } from '@mediatag/db';
 import { addJobs, parsePayload } from '@mediatag/queue';
 import type { Job } from 'bullmq';
 import type { WorkerDeps } from './deps.ts';
 import { AUTH_PAUSE_MS, later } from './errors.ts';
 import { textRecord } from './excerpt.ts';
-import { getFile, markCompleted, markFileError, markProcessing } from './files.ts';
 import { resubmitAfterDownloadError, transcriptErrorText } from './redownload.ts';
 import type { PollSchedule, SlotReserve } from './schedule.ts';
 import { onFailure } from './verdict.ts';

@@ -1,3 +1,4 @@
+import { requeueAfterDownloadError } from '@mediatag/db';
 import { ensureJobs } from '@mediatag/queue';
 import { isS3Identity, scrubSignedUrls } from '@mediatag/s3';
 import type { WorkerDeps } from './deps.ts';
@@ -23,15 +24,7 @@ export async function resubmitAfterDownloadError(
   error: string | null | undefined,
 ): Promise<boolean> {
   if (!isS3Identity(file.url) || !DOWNLOAD_ERROR.test(error ?? '')) return false;
-  const { rowCount } = await deps.db.$client.query(
-    `UPDATE media_files SET failed_transcript_ids = array_append(failed_transcript_ids, transcript_id),
-       transcript_id = NULL, transcript_status = 'pending', download_retries = download_retries + 1,
-       error = NULL, error_kind = NULL, submit_claimed_at = NULL, submit_uncertain_since = NULL,
-       updated_at = now()
-     WHERE id = $1 AND transcript_id = $2 AND download_retries = 0`,
-    [file.id, file.transcriptId],
-  );
-  if (rowCount !== 1) return false;
+  if (!(await requeueAfterDownloadError(deps.db, file.id, file.transcriptId))) return false;
   // The earlier transcribe job may still be kept as completed under the same id: replace it.
   await ensureJobs(deps.queues, 'transcribe', [{ fileId: file.id }]);
   return true;

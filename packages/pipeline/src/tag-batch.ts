@@ -1,3 +1,15 @@
+import {
+  type BatchOutcome,
+  type ClaimedFile,
+  claimBatch,
+  countReady,
+  errorOutcome,
+  releaseBatch,
+  saveBatchOutcomes,
+  saveTagOutcome,
+  saveTranscriptText,
+  type TagTarget,
+} from '@mediatag/db';
 import { toError } from '@mediatag/errors';
 import type { Logger } from '@mediatag/logger';
 import { jobIds } from '@mediatag/queue';
@@ -8,21 +20,8 @@ import { later, pauseQueue } from './errors.ts';
 import { estimateTokens, textRecord } from './excerpt.ts';
 import { pauseTagging } from './gateway-pause.ts';
 import { saveOrKeep } from './kept-answer.ts';
-import { splitExactly } from './ledger.ts';
+import { costOf, splitExactly } from './ledger.ts';
 import { takeModel } from './models.ts';
-import {
-  type BatchOutcome,
-  type ClaimedFile,
-  claimBatch,
-  costOf,
-  countReady,
-  errorOutcome,
-  releaseBatch,
-  saveBatchOutcomes,
-  saveTagOutcome,
-  saveTranscriptText,
-  type TagTarget,
-} from './tag-store.ts';
 import { onFailure } from './verdict.ts';
 
 /** How long a batch waits in its worker for the per-model budget before pausing the queue. */
@@ -47,7 +46,7 @@ export async function tagBatch(job: Job, deps: WorkerDeps, target: TagTarget, lo
   }
   // A batch goes when full or once its oldest file has waited TAG_BATCH_WAIT_MS.
   const age = target.readyAt ? now - target.readyAt.getTime() : 0;
-  if (age < t.waitMs && (await countReady(deps.db, target.taxonomyId, t.batchSize)) < t.batchSize) {
+  if (age < t.waitMs && (target.ready ?? 0) < t.batchSize) {
     return later(job, t.waitMs - age);
   }
   // The request waits here for its turn in the per-model budget and then takes every file

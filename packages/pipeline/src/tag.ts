@@ -1,25 +1,25 @@
 import { NotFoundError } from '@mediatag/assemblyai';
+import {
+  errorOutcome,
+  loadTagTarget,
+  markTranscriptGone,
+  saveTagOutcome,
+  storedExcerpt,
+  type TagOutcome,
+  type TagTarget,
+} from '@mediatag/db';
 import { type ChatResult, injectTranscript } from '@mediatag/gateway';
 import type { Logger } from '@mediatag/logger';
 import { parsePayload } from '@mediatag/queue';
 import type { Job } from 'bullmq';
 import type { WorkerDeps } from './deps.ts';
 import { pauseQueue } from './errors.ts';
-import { markTranscriptGone } from './files.ts';
 import { pauseTagging } from './gateway-pause.ts';
 import { saveKept, saveOrKeep } from './kept-answer.ts';
+import { costOf } from './ledger.ts';
 import { modelFor, takeModel } from './models.ts';
 import { buildPrompt, buildRepairPrompt, parseAnswer } from './prompt.ts';
 import { tagBatch } from './tag-batch.ts';
-import {
-  costOf,
-  errorOutcome,
-  loadTagTarget,
-  saveTagOutcome,
-  storedExcerpt,
-  type TagOutcome,
-  type TagTarget,
-} from './tag-store.ts';
 import { onFailure } from './verdict.ts';
 
 /** A gateway answer and the model that gave it. */
@@ -64,11 +64,13 @@ export async function processTag(job: Job, deps: WorkerDeps): Promise<string> {
   const log = deps.log.child({ module: 'tag', jobId: job.id, fileId, taxonomyId });
   // A retry after a failed save: the paid answer it carries is saved, not asked for again.
   await saveKept(job, deps, log);
-  const target = await loadTagTarget(deps.db, fileId, taxonomyId);
+  const { batchSize } = deps.settings.tagging;
+  // Batched: the same statement says whether the batch is full yet.
+  const target = await loadTagTarget(deps.db, fileId, taxonomyId, batchSize > 1 ? batchSize : 0);
   if (!target) return 'missing';
   if (target.resultStatus === 'tagged' || target.resultStatus === 'unmatched') return 'already-tagged';
   if (target.transcriptStatus !== 'completed' || !target.transcriptId) return 'not-transcribed';
-  if (deps.settings.tagging.batchSize > 1 && !target.solo) return tagBatch(job, deps, target, log);
+  if (batchSize > 1 && !target.solo) return tagBatch(job, deps, target, log);
   return tagAlone(job, deps, target, log);
 }
 

@@ -1,9 +1,3 @@
-import type { Logger } from '@mediatag/logger';
-import { parsePayload, schedulePoll } from '@mediatag/queue';
-import { DelayedError, type Job } from 'bullmq';
-import { CAP_RECHECK_MS, holdIfCapped } from './cap.ts';
-import type { WorkerDeps } from './deps.ts';
-import { AUTH_PAUSE_MS, classify, later, pauseQueue } from './errors.ts';
 import {
   claimSubmission,
   type FileRow,
@@ -11,7 +5,13 @@ import {
   markFileError,
   releaseClaim,
   saveTranscriptId,
-} from './files.ts';
+} from '@mediatag/db';
+import type { Logger } from '@mediatag/logger';
+import { parsePayload, schedulePoll } from '@mediatag/queue';
+import { DelayedError, type Job } from 'bullmq';
+import { CAP_RECHECK_MS, holdIfCapped } from './cap.ts';
+import type { WorkerDeps } from './deps.ts';
+import { AUTH_PAUSE_MS, classify, later, pauseQueue } from './errors.ts';
 import { findEarlierSubmission } from './orphans.ts';
 import type { PollSchedule, SlotReserve } from './schedule.ts';
 import { onFailure } from './verdict.ts';
