@@ -38,6 +38,7 @@ export {
   recordNotModified,
   subscribe,
 } from './feeds.ts';
+export { filesInFlightByTranscript } from './in-flight.ts';
 export {
   DEFAULT_MIGRATIONS_DIR,
   ensureDatabase,
