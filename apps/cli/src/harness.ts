@@ -58,6 +58,8 @@ export async function startHarness(
     ASSEMBLYAI_API_KEY: 'emulator-key',
     POLL_MIN_MS: '10',
     POLL_MAX_MS: '300',
+    // The completion sweep stays on, as by default, at the pace of the fast checks above.
+    POLL_SWEEP_MS: '100',
     ASSEMBLYAI_RATE_LIMIT: '1000000/300',
     LLM_RATE_LIMIT: '1000000/60',
     JOB_LOCK_MS: '2000',

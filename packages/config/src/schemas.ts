@@ -154,6 +154,9 @@ export const apiEnv = {
   LLM_MODE: z.enum(['auto', 'transcript_id', 'inline']).default('auto'),
   POLL_MIN_MS: positiveInt(3000),
   POLL_MAX_MS: positiveInt(60_000),
+  // Without webhooks: one list of the account's newest transcripts this often finds those that
+  // finished (the per-transcript checks become a slow fallback); 0 = off. Ignored with webhooks.
+  POLL_SWEEP_MS: nonNegativeInt(2000),
   RECONCILE_INTERVAL_S: positiveInt(300),
   // BullMQ job lock: a job whose worker died is retried once this has passed without renewal.
   JOB_LOCK_MS: positiveInt(30_000),

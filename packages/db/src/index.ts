@@ -39,6 +39,7 @@ export {
   recordNotModified,
   subscribe,
 } from './feeds.ts';
+export { filesInFlightByTranscript } from './in-flight.ts';
 export {
   type BatchOutcome,
   type ClaimedFile,

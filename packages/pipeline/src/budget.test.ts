@@ -26,6 +26,20 @@ describe('InFlightBudget', () => {
     expect(await b.acquire(3)).toBe(true);
   });
 
+  it('rebuild keeps the time each live slot was taken, adds the missing and drops the stale', async () => {
+    const key = `${prefix}:r`;
+    const b = new InFlightBudget(redis, key, 10);
+    expect(await b.oldest()).toBeUndefined();
+    await redis.zadd(key, 1000, '1', 2000, '2');
+    // File 1 is in flight in Postgres, 2 is not (and was taken long ago), 3 is missing here.
+    expect(await b.rebuild([1, 3], 60_000)).toEqual({ added: 1, removed: 1 });
+    expect(await redis.zscore(key, '1')).toBe('1000');
+    expect(await redis.zscore(key, '2')).toBeNull();
+    expect(Number(await redis.zscore(key, '3'))).toBeGreaterThan(2000);
+    // The oldest slot's time: where the completion sweep stops paging.
+    expect(await b.oldest()).toBe(1000);
+  });
+
   it('takes a slot and a request token together, or neither', async () => {
     const b = new InFlightBudget(redis, `${prefix}:b`, 1);
     // 20 requests a minute: a burst of 1, then one every 3 s.

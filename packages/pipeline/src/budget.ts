@@ -86,6 +86,13 @@ export class InFlightBudget {
     return this.redis.zcard(this.key);
   }
 
+  /** Redis time (ms) the oldest slot in use was taken (≈ its submission), or undefined when none is. */
+  async oldest(): Promise<number | undefined> {
+    // zrange, not call('ZRANGE'): ioredis flattens the member/score pairs only for the former.
+    const [, score] = await this.redis.zrange(this.key, '0', '0', 'WITHSCORES');
+    return score === undefined ? undefined : Number(score);
+  }
+
   /**
    * Makes the set match Postgres: adds files that are in flight there, drops members that
    * are not, unless they were taken within `graceMs` (a submission may be under way).
@@ -94,7 +101,9 @@ export class InFlightBudget {
     const truth = new Set(inFlight.map(String));
     const [sec, micro] = await this.redis.time();
     const cutoff = Number(sec) * 1000 + Math.floor(Number(micro) / 1000) - graceMs;
-    const members = (await this.redis.call('ZRANGE', this.key, '0', '-1', 'WITHSCORES')) as string[];
+    // Flat [member, score, …]: a raw call('ZRANGE') answers nested pairs over RESP3, which
+    // made every member look missing and re-added it with the score "now".
+    const members = await this.redis.zrange(this.key, '0', '-1', 'WITHSCORES');
     const stale: string[] = [];
     const present = new Set<string>();
     for (let i = 0; i < members.length; i += 2) {

@@ -112,8 +112,8 @@ export async function processPoll(
             : (transcript.audio_duration / 3600) * deps.settings.prices.perAudioHour,
         text: textRecord(transcript.text, deps.settings.tagging),
       });
-      // Webhook mode: a check woken by the webhook says little about the schedule.
-      if (!deps.settings.webhook) schedule.observe(elapsed, lastCheckMs ?? 0);
+      // A check woken by a webhook or the sweep says little about the schedule.
+      if (!deps.settings.webhook && !deps.settings.sweep) schedule.observe(elapsed, lastCheckMs ?? 0);
       await freeSlot(deps, fileId);
       await enqueueTagJobs(deps, fileId, taxonomies);
       return 'completed';

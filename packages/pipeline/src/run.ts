@@ -6,6 +6,7 @@ import { HEARTBEAT_MS } from './health.ts';
 import { processPoll } from './poll.ts';
 import { type ReconcileReport, reconcile, redisStillKnowsUs } from './reconcile.ts';
 import { PollSchedule, SlotReserve } from './schedule.ts';
+import { CompletionSweep } from './sweep.ts';
 import { processTag } from './tag.ts';
 import { processTranscribe } from './transcribe.ts';
 
@@ -66,6 +67,12 @@ export function startWorkers(deps: WorkerDeps, options: StartOptions): WorkerHan
       maxStartedAttempts: 5000,
     });
   }
+  // Without webhooks, the processes that check transcripts also sweep for finished ones.
+  const sweep =
+    options.role !== 'tag' && deps.settings.sweep
+      ? new CompletionSweep(deps, deps.settings.sweep)
+      : undefined;
+  sweep?.start();
   if (options.role !== 'transcribe') {
     add('tag', (job) => processTag(job, deps), { concurrency: options.concurrency, limiter: LIMITER });
   }
@@ -122,6 +129,7 @@ export function startWorkers(deps: WorkerDeps, options: StartOptions): WorkerHan
     reconcileNow,
     async close(timeoutMs = 30_000) {
       for (const t of timers) clearInterval(t);
+      await sweep?.stop();
       // worker.close() waits for running jobs with no bound of its own: bound it, then force.
       const graceful = Promise.all(workers.map((w) => w.close()));
       const timedOut = await Promise.race([

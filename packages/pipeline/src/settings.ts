@@ -30,6 +30,12 @@ export interface PipelineSettings {
   /** BullMQ lock duration; a dead worker's jobs come back after about this long. */
   lockMs: number;
   webhook?: { url: string; headerName: string; headerValue: string };
+  /**
+   * The completion sweep (POLL_SWEEP_MS), only without webhooks: every `intervalMs` one
+   * process lists the account's newest transcripts (`pageSize` a page, at most `maxPages`) and
+   * wakes the checks of those that finished; the scheduled checks become a slow fallback.
+   */
+  sweep?: { intervalMs: number; pageSize: number; maxPages: number };
   reconcileIntervalMs: number;
   /**
    * The search for an earlier attempt's transcript: pages of the account's newest transcripts
@@ -155,6 +161,8 @@ export function settingsFromEnv(env: WorkerEnv, options: { requireKey?: boolean 
             headerValue: env.WEBHOOK_SECRET,
           },
         }
-      : {}),
+      : env.POLL_SWEEP_MS > 0
+        ? { sweep: { intervalMs: env.POLL_SWEEP_MS, pageSize: 200, maxPages: 10 } }
+        : {}),
   };
 }

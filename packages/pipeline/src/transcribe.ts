@@ -146,8 +146,10 @@ async function submit(
   }
   await deps.health.quietly(deps.health.keyAccepted());
   log.debug({ transcriptId: transcript.id }, 'submitted');
-  // With webhooks the check is only a fallback for a lost delivery.
-  const firstCheck = deps.settings.webhook ? deps.settings.poll.maxMs * 5 : schedule.first();
+  // With webhooks or the completion sweep the check is only a fallback (a lost delivery, a
+  // sweep that did not reach the transcript).
+  const fallbackOnly = deps.settings.webhook !== undefined || deps.settings.sweep !== undefined;
+  const firstCheck = fallbackOnly ? deps.settings.poll.maxMs * 5 : schedule.first();
   await schedulePoll(deps.queues, file.id, firstCheck);
   return 'submitted';
 }

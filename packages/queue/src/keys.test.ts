@@ -24,6 +24,7 @@ describe('redisKeys', () => {
         '{mediatag}-eu:mediatag:rate:llm:some-model',
         '{mediatag}-eu:mediatag:epoch',
         '{mediatag}-eu:mediatag:reconcile-lock',
+        '{mediatag}-eu:mediatag:sweep-lock',
         '{mediatag}-eu:mediatag:cap-full:7',
         '{mediatag}-eu:mediatag:health:seen',
         '{mediatag}-eu:mediatag:health:workers',

@@ -29,6 +29,8 @@ export function redisKeys(queuePrefix: string) {
     epoch: `${own}:epoch`,
     /** One reconcile at a time across processes. */
     reconcileLock: `${own}:reconcile-lock`,
+    /** One completion sweep (a list of the account's newest transcripts) at a time across processes. */
+    sweepLock: `${own}:sweep-lock`,
     /** A batch found at its spending cap (JSON of its spend), for a few seconds. */
     capFull: (batchId: number) => `${own}:cap-full:${batchId}`,
     /** Heartbeats and pause records `mediatag status` reads. */

@@ -48,7 +48,7 @@ const JOB_ADDS = [
 // mediatag's key names, spelled out: `${x}:mediatag…`, ':inflight', `${p}:rate:llm:${m}`, …
 const KEY_SPELLINGS = [
   /[}'"`]:mediatag\b/,
-  /[}'"`]:(inflight|epoch|reconcile-lock|cap-full|metrics|limiter)\b/,
+  /[}'"`]:(inflight|epoch|reconcile-lock|sweep-lock|cap-full|metrics|limiter)\b/,
   /[}'"`]:(rate|health):/,
 ];
 
