@@ -35,6 +35,7 @@ export function scaledEnv(timeScale: number, extra: Record<string, string> = {})
   return {
     POLL_MIN_MS: String(scaled(timeScale, 3)),
     POLL_MAX_MS: String(scaled(timeScale, 60)),
+    POLL_SWEEP_MS: String(scaled(timeScale, 2)),
     ASSEMBLYAI_RATE_LIMIT: `19000/${windowS}`,
     LLM_RATE_LIMIT: '100000000/60',
     ...extra,

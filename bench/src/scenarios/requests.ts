@@ -44,6 +44,7 @@ export async function requestsCase(
       // ASSEMBLYAI_RATE_LIMIT left at mediatag's default (19000/300).
       POLL_MIN_MS: String(scaled(TIME_SCALE, 3)),
       POLL_MAX_MS: String(scaled(TIME_SCALE, 60)),
+      POLL_SWEEP_MS: String(scaled(TIME_SCALE, 2)),
       LLM_RATE_LIMIT: '100000000/60',
       ...hook,
     },

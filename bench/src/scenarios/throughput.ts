@@ -25,6 +25,9 @@ export const UNLIMITED = {
     // Zero processing time: the first check may come at once (the 3 s default is 3 emulated s).
     POLL_MIN_MS: '10',
     POLL_MAX_MS: '1000',
+    // Each transcript checked on its own schedule: the figure is the pipeline's own overhead
+    // per file, not a sweep interval's.
+    POLL_SWEEP_MS: '0',
   },
 };
 
