@@ -35,8 +35,10 @@ return 0`;
 // Redis Cluster every KEYS[] of a script must be in one slot: the {hash tag} of
 // QUEUE_PREFIX sees to that.
 const RELEASE = `redis.call('ZREM', KEYS[1], ARGV[1])
-if KEYS[2] then redis.call('DEL', KEYS[2]) end
-if KEYS[3] then redis.call('ZADD', KEYS[3], 0, '0') end
+if KEYS[2] then
+  redis.call('DEL', KEYS[2])
+  redis.call('ZADD', KEYS[3], 0, '0')
+end
 return 1`;
 
 /**
@@ -72,12 +74,8 @@ export class InFlightBudget {
    * Frees the file's slot (no-op when it holds none). With `wake` (the submit queue's
    * limiter and marker keys), the queue's pause ends and its workers wake in the same step.
    */
-  async release(
-    fileId: number,
-    wake?: { limiter: string | undefined; marker: string | undefined },
-  ): Promise<void> {
-    if (wake?.limiter === undefined || wake.marker === undefined)
-      await this.redis.eval(RELEASE, 1, this.key, String(fileId));
+  async release(fileId: number, wake?: { limiter: string; marker: string }): Promise<void> {
+    if (wake === undefined) await this.redis.eval(RELEASE, 1, this.key, String(fileId));
     else await this.redis.eval(RELEASE, 3, this.key, wake.limiter, wake.marker, String(fileId));
   }
 
