@@ -25,7 +25,7 @@ import type { Context } from '../context.ts';
 import { type LocalResult, mapBounded, resolveLocalFile } from '../enqueue/local.ts';
 import { EnqueueProgress } from '../enqueue/progress.ts';
 import { transcriptionOptionsFromFlags } from '../enqueue/transcription-options.ts';
-import { BatchWriter } from '../enqueue/writer.ts';
+import { BatchWriter, episodeFields } from '../enqueue/writer.ts';
 
 const SPEC = defineSpec({
   usage:
@@ -288,16 +288,7 @@ async function read(
           continue;
         }
         valid += 1;
-        await writer.add(rec.url, {
-          source: 'rss',
-          title: rec.title,
-          guid: rec.guid,
-          publishedAt: rec.publishedAt,
-          episodeDurationS: rec.durationS,
-          feedTitle: rec.feedTitle,
-          feedUrl: rec.feedUrl,
-          metadata: rec.enclosureType ? { enclosure_type: rec.enclosureType } : null,
-        });
+        await writer.add(rec.url, episodeFields(rec, rec.feedUrl));
       }
     }
     for (const location of plan.s3.locations) {

@@ -1,5 +1,6 @@
 import { type BatchItem, type Db, linkToBatch } from '@mediatag/db';
 import { addJobs, type Queues, transcribeOptions } from '@mediatag/queue';
+import type { FeedEpisode } from '@mediatag/sources';
 
 /** Totals of one enqueue run. */
 export interface WriteTotals {
@@ -15,6 +16,20 @@ const CHUNK = 1000;
 
 /** Per-item columns besides the URL: where it came from and, for feed items, what it is. */
 export type ItemFields = Omit<BatchItem, 'url'>;
+
+/** A feed episode's columns; `feedUrl` is the URL the batch knows the feed by. */
+export function episodeFields(rec: FeedEpisode, feedUrl: string): ItemFields {
+  return {
+    source: 'rss',
+    title: rec.title,
+    guid: rec.guid,
+    publishedAt: rec.publishedAt,
+    episodeDurationS: rec.durationS,
+    feedTitle: rec.feedTitle,
+    feedUrl,
+    metadata: rec.enclosureType ? { enclosure_type: rec.enclosureType } : null,
+  };
+}
 
 /**
  * Writes a batch's files to Postgres in chunks of 1,000 (one statement each), then adds

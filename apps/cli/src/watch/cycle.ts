@@ -8,7 +8,7 @@ import {
 } from '@mediatag/db';
 import { toError } from '@mediatag/errors';
 import { checkUrl, FeedHttpError, openEpisodes } from '@mediatag/sources';
-import type { BatchWriter } from '../enqueue/writer.ts';
+import { type BatchWriter, episodeFields } from '../enqueue/writer.ts';
 
 /** What one cycle needs besides the feeds. */
 export interface CycleDeps {
@@ -91,16 +91,7 @@ async function fetchOne(deps: CycleDeps, feed: FeedRow, totals: CycleTotals): Pr
         );
         continue;
       }
-      await deps.writer.add(rec.url, {
-        source: 'rss',
-        title: rec.title,
-        guid: rec.guid,
-        publishedAt: rec.publishedAt,
-        episodeDurationS: rec.durationS,
-        feedTitle: rec.feedTitle,
-        feedUrl: feed.keyUrl,
-        metadata: rec.enclosureType ? { enclosure_type: rec.enclosureType } : null,
-      });
+      await deps.writer.add(rec.url, episodeFields(rec, feed.keyUrl));
     }
     await deps.writer.flush();
     const added = deps.writer.totals.added - before;
