@@ -17,7 +17,7 @@ export const param = sql.placeholder;
  * sends only the name and the values (see packages/db/README.md).
  */
 export class Prepared {
-  private readonly text: string;
+  readonly text: string;
   private readonly params: unknown[];
 
   /** `name` is unique in packages/db (`module/function`): pg refuses a name reused with another text. */
@@ -44,7 +44,12 @@ export class Prepared {
   }
 }
 
+/** Every prepared statement declared so far, by name (plan-check.test.ts reads their plans). */
+export const preparedStatements = new Map<string, Prepared>();
+
 /** Declares a prepared statement (module level: it is compiled once). */
 export function prepared(name: string, query: SQL): Prepared {
-  return new Prepared(name, query);
+  const statement = new Prepared(name, query);
+  preparedStatements.set(name, statement);
+  return statement;
 }

@@ -63,6 +63,8 @@ export type Claim =
 // The file's batches, read once: whether one has no cap (then it pays and no cap is checked),
 // those with a cap (checked before paying), and the options of the batch that listed it first.
 // The claim leaves every indexed column alone, so it can be a HOT update (migration 0012).
+// `m.id` is compared with the value itself, not only with `old.id`: the generic plan of this
+// prepared statement otherwise found the row among every pending one (plans.test.ts).
 const CLAIM = prepared(
   'submissions/claim',
   sql`WITH old AS (SELECT id, submit_uncertain_since FROM media_files WHERE id = ${param('id')} FOR UPDATE),
@@ -79,7 +81,8 @@ const CLAIM = prepared(
             submit_attempts = m.submit_attempts + 1,
             updated_at = now()
        FROM old, listed
-      WHERE m.id = old.id AND m.transcript_id IS NULL AND m.transcript_status = 'pending'
+      WHERE m.id = ${param('id')} AND m.id = old.id AND m.transcript_id IS NULL
+        AND m.transcript_status = 'pending'
         AND (m.submit_claimed_at IS NULL
              OR m.submit_claimed_at < now() - make_interval(secs => ${param('ttlMs')}::float8 / 1000))
       RETURNING old.submit_uncertain_since AS uncertain_since, m.submit_attempts AS attempt,
