@@ -129,13 +129,16 @@ const SAVE_BATCH = prepared(
          attempts = r.attempts + 1, updated_at = now()
        FROM o
        WHERE r.media_file_id = o.file_id AND r.taxonomy_id = ${param('taxonomyId')} AND r.status = 'pending'
-     )
+       RETURNING r.media_file_id, r.status
+     ), billed AS (
      INSERT INTO cost_ledger (kind, media_file_id, batch_id, taxonomy_id, request_id, model, input_tokens,
                               output_tokens, cost_usd)
      SELECT 'tagging', o.file_id, ${taggingBatch(sql`o.file_id`, sql`${param('taxonomyId')}::int`)},
             ${param('taxonomyId')}::int, ${param('requestId')}::text, ${param('model')}::text, o.input_tokens,
             o.output_tokens, o.cost_usd
-       FROM o WHERE o.input_tokens + o.output_tokens > 0`,
+       FROM o WHERE o.input_tokens + o.output_tokens > 0
+     )
+     SELECT media_file_id FROM saved WHERE status <> 'pending'`,
 );
 
 /**
@@ -143,16 +146,17 @@ const SAVE_BATCH = prepared(
  * the request it came in, the batch size and the tokens apportioned to each file. Only rows
  * still pending are written: a late save never overwrites a result. The ledger gets every
  * file's share of the request in the same statement, late or not: the request was billed.
+ * Returns the files this save made final (tagged or unmatched).
  */
 export async function saveBatchOutcomes(
   db: Db,
   taxonomyId: number,
   request: { model: string; requestId: string | null; size: number },
   outcomes: BatchOutcome[],
-): Promise<void> {
-  if (outcomes.length === 0) return;
+): Promise<number[]> {
+  if (outcomes.length === 0) return [];
   const col = <K extends keyof BatchOutcome>(k: K) => outcomes.map((o) => o[k]);
-  await SAVE_BATCH.run(db, {
+  const { rows } = await SAVE_BATCH.run<{ media_file_id: string }>(db, {
     taxonomyId,
     model: request.model,
     requestId: request.requestId,
@@ -166,4 +170,5 @@ export async function saveBatchOutcomes(
     outputTokens: col('outputTokens'),
     costs: col('costUsd'),
   });
+  return rows.map((r) => Number(r.media_file_id));
 }

@@ -14,6 +14,7 @@ import {
   redisKeys,
 } from '@mediatag/queue';
 import { type AudioUrls, s3AudioUrls, s3SettingsFromEnv } from '@mediatag/s3';
+import { AnsweredHere } from './answered.ts';
 import { InFlightBudget, RateBudget } from './budget.ts';
 import { CapGate } from './cap.ts';
 import { WorkerHealth } from './health.ts';
@@ -46,6 +47,8 @@ export interface WorkerDeps {
   caps: CapGate;
   /** What AssemblyAI is sent for a stored URL: `s3://` identities are presigned at submission. */
   audio: AudioUrls;
+  /** Tag results this process made final: their queued jobs end without a lookup. */
+  answered: AnsweredHere;
 }
 
 /** Builds the budgets and clients around already-open connections. */
@@ -76,6 +79,7 @@ export function assembleDeps(parts: {
       new RateBudget(parts.redis, keys.llmRate(parts.settings.model), parts.settings.llmRate),
     llmRates,
     keys,
+    answered: new AnsweredHere(),
     health: new WorkerHealth(parts.redis, keys.health, parts.log.child({ module: 'health' })),
     caps: new CapGate(parts.db, parts.redis, keys.capFull, {
       pricePerAudioHour: parts.settings.prices.perAudioHour,

@@ -44,9 +44,14 @@ const kept = z.discriminatedUnion('kind', [single, batch]);
 export type KeptAnswer = z.infer<typeof kept>;
 
 /** Saves with `save`; if that fails, keeps `answer` in the job's data before rethrowing. */
-export async function saveOrKeep(job: Job, answer: KeptAnswer, save: () => Promise<void>, log: Logger) {
+export async function saveOrKeep<T>(
+  job: Job,
+  answer: KeptAnswer,
+  save: () => Promise<T>,
+  log: Logger,
+): Promise<T> {
   try {
-    await save();
+    return await save();
   } catch (error) {
     try {
       await job.updateData({ ...job.data, answer });

@@ -155,12 +155,13 @@ async function ask(
   });
   const all = [...outcomes, ...solo];
   const request = { model, requestId: result.requestId ?? null, size: files.length };
-  await saveOrKeep(
+  const final = await saveOrKeep(
     job,
     { kind: 'batch', taxonomyId: target.taxonomyId, request, outcomes: all },
     () => saveBatchOutcomes(deps.db, target.taxonomyId, request, all),
     log,
   );
+  deps.answered.add(target.taxonomyId, final);
   const failed = outcomes.filter((o) => o.status === 'solo').length;
   if (failed > 0)
     log.info({ failed, files: files.length }, 'batched answers failed validation; asking those alone');

@@ -222,3 +222,46 @@ describe('a submission whose id cannot be saved', () => {
     expect(emulator.stats().submissions).toBe(1);
   });
 });
+
+describe('a batch answers queued jobs', () => {
+  it('a queued job whose file this process answered in a batch ends without a lookup', async () => {
+    const d = await depsWith({ TAG_BATCH_SIZE: '3', TAG_BATCH_WAIT_MS: '0' });
+    const { fileIds, taxonomyId } = await completedFiles(3);
+    for (const fileId of fileIds) {
+      await db.pool.query('INSERT INTO tag_results (media_file_id, taxonomy_id) VALUES ($1, $2)', [
+        fileId,
+        taxonomyId,
+      ]);
+      await db.pool.query(
+        `INSERT INTO transcript_texts (media_file_id, excerpt, excerpt_tokens, full_tokens)
+         VALUES ($1, 'The championship final went to extra time and the team won the cup.', 20, 20)`,
+        [fileId],
+      );
+    }
+    // The statements sent to Postgres, by name.
+    const sent: string[] = [];
+    const client = d.db.$client;
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as { query: unknown }).query = (...args: unknown[]) => {
+      const first = args[0] as { name?: string };
+      if (first && typeof first === 'object' && first.name) sent.push(first.name);
+      return query(...args);
+    };
+    await addJobs(
+      d.queues,
+      'tag',
+      fileIds.map((fileId) => ({ fileId, taxonomyId })),
+    );
+    const results: string[] = [];
+    const handle = bed.start(d, { role: 'tag', concurrency: 1, reconcile: false });
+    for (const w of handle.workers) w.on('completed', (_job, result) => results.push(result as string));
+    await expect.poll(() => results.length, { timeout: 10_000 }).toBe(3);
+    // The first job asked for all three files in one request; the two others ended on what
+    // this process saved, without reading their rows again.
+    expect(results).toEqual(['tagged', 'already-tagged', 'already-tagged']);
+    expect(emulator.stats().requestsTotal).toBe(1);
+    expect(sent.filter((name) => name === 'tag_results/load_target')).toHaveLength(1);
+    const { rows } = await db.pool.query(`SELECT status FROM tag_results ORDER BY media_file_id`);
+    expect(rows.map((r) => r.status)).toEqual(['tagged', 'tagged', 'tagged']);
+  });
+});

@@ -64,6 +64,8 @@ export async function processTag(job: Job, deps: WorkerDeps): Promise<string> {
   const log = deps.log.child({ module: 'tag', jobId: job.id, fileId, taxonomyId });
   // A retry after a failed save: the paid answer it carries is saved, not asked for again.
   await saveKept(job, deps, log);
+  // Answered by a batched request of this process since the job was queued.
+  if (deps.answered.has(fileId, taxonomyId)) return 'already-tagged';
   const { batchSize } = deps.settings.tagging;
   // Batched: the same statement says whether the batch is full yet.
   const target = await loadTagTarget(deps.db, fileId, taxonomyId, batchSize > 1 ? batchSize : 0);
@@ -139,6 +141,7 @@ async function tagAlone(job: Job, deps: WorkerDeps, target: TagTarget, log: Logg
     () => saveTagOutcome(deps.db, fileId, taxonomyId, outcome),
     log,
   );
+  deps.answered.add(taxonomyId, [fileId]);
   log.debug({ status: outcome.status, topic: outcome.topic }, 'tagged');
   return outcome.status;
 }
