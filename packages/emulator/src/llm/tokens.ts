@@ -39,8 +39,25 @@ export function stem(word: string): string {
   return w;
 }
 
+// The same tag descriptions and sample texts come back in every request: the stems of short
+// texts are kept (at most 1,000 of 8,000 characters, the oldest dropped first), so the
+// emulator's own CPU does not crowd the pipeline it stands in for on a small machine.
+const MEMO_LIMIT = 1000;
+const MEMO_MAX_CHARS = 8000;
+const memo = new Map<string, readonly string[]>();
+
 /** Content-bearing stems of a text, in order, repeats kept (term frequency matters). */
-export function contentStems(text: string): string[] {
+export function contentStems(text: string): readonly string[] {
+  const known = memo.get(text);
+  if (known) return known;
+  const out = stemsOf(text);
+  if (text.length > MEMO_MAX_CHARS) return out;
+  memo.set(text, out);
+  if (memo.size > MEMO_LIMIT) memo.delete(memo.keys().next().value as string);
+  return out;
+}
+
+function stemsOf(text: string): string[] {
   const out: string[] = [];
   for (const raw of text.toLowerCase().split(/[^a-z0-9']+/)) {
     const word = raw.replace(/'s$/, '').replace(/'/g, '');
