@@ -119,8 +119,8 @@ describe('markCompleted', () => {
       costUsd: 0.0123,
       text: { excerpt: 'a match report', excerptTokens: 4, fullText: null, fullTokens: 4 },
     };
-    expect(await markCompleted(one, id, completion)).toEqual([media]);
-    expect(await markCompleted(one, id, completion)).toEqual([media]);
+    expect(await markCompleted(one, id, completion)).toEqual({ completed: true, taxonomies: [media] });
+    expect(await markCompleted(one, id, completion)).toEqual({ completed: true, taxonomies: [media] });
     const { rows } = await t.pool.query(
       `SELECT m.transcript_status, m.audio_duration_s, x.excerpt,
               (SELECT count(*)::int FROM cost_ledger l WHERE l.media_file_id = m.id) AS charges,
@@ -139,5 +139,30 @@ describe('markCompleted', () => {
     const target = await loadTagTarget(one, id, media, 20);
     expect(target).toMatchObject({ resultStatus: 'pending', solo: false, ready: 1 });
     expect((await loadTagTarget(one, id, media))?.ready).toBeNull();
+  });
+
+  it('given the transcript a check asked about, completes only a file still waiting for it', async () => {
+    const b = await batch('expect');
+    const id = await file('https://example.com/expect.mp3', [b]);
+    await claimSubmission(one, id, 60_000);
+    await saveTranscriptId(one, id, 'tx-now', 'queued');
+    const completion = { audioDuration: 60, languageCode: 'en', speechModel: null, costUsd: 0.01 };
+    // Another transcript than the file's: nothing is written, nothing billed.
+    expect(await markCompleted(one, id, completion, 'tx-before')).toEqual({
+      completed: false,
+      taxonomies: [],
+    });
+    const before = await t.pool.query(
+      `SELECT m.transcript_status, (SELECT count(*)::int FROM cost_ledger l WHERE l.media_file_id = m.id) AS charges
+         FROM media_files m WHERE m.id = $1`,
+      [id],
+    );
+    expect(before.rows[0]).toEqual({ transcript_status: 'queued', charges: 0 });
+    expect(await markCompleted(one, id, completion, 'tx-now')).toEqual({
+      completed: true,
+      taxonomies: [media],
+    });
+    // Completed already: a second check of the same transcript changes nothing.
+    expect(await markCompleted(one, id, completion, 'tx-now')).toEqual({ completed: false, taxonomies: [] });
   });
 });

@@ -53,7 +53,11 @@ const COMPLETE = prepared(
            language_code = ${param('languageCode')}, speech_model = ${param('speechModel')},
            cost_usd = ${param('costUsd')}, completed_at = coalesce(completed_at, now()), error = NULL,
            error_kind = NULL, updated_at = now()
-         WHERE id = ${param('id')} RETURNING id, transcript_id
+         WHERE id = ${param('id')}
+           -- A check that did not read the file first names the transcript it asked about.
+           AND (${param('expect')}::text IS NULL
+                OR (transcript_id = ${param('expect')}::text AND transcript_status IN ('queued', 'processing')))
+         RETURNING id, transcript_id
      ), billed AS (
        INSERT INTO cost_ledger (kind, media_file_id, batch_id, transcript_id, audio_seconds, cost_usd)
        SELECT 'transcription', d.id,
@@ -67,13 +71,15 @@ const COMPLETE = prepared(
        INSERT INTO tag_results (media_file_id, taxonomy_id)
        SELECT d.id, n.taxonomy_id FROM done d, (${needed(sql`'completed'`)}) n
        ON CONFLICT DO NOTHING
+     ), kept AS (
+       INSERT INTO transcript_texts (media_file_id, excerpt, excerpt_tokens, full_text, full_tokens)
+       SELECT id, ${param('excerpt')}::text, ${param('excerptTokens')}::int, ${param('fullText')}::text,
+              ${param('fullTokens')}::int
+         FROM done WHERE ${param('excerpt')}::text IS NOT NULL
+       ON CONFLICT (media_file_id) DO UPDATE SET excerpt = EXCLUDED.excerpt,
+         excerpt_tokens = EXCLUDED.excerpt_tokens, full_text = EXCLUDED.full_text, full_tokens = EXCLUDED.full_tokens
      )
-     INSERT INTO transcript_texts (media_file_id, excerpt, excerpt_tokens, full_text, full_tokens)
-     SELECT id, ${param('excerpt')}::text, ${param('excerptTokens')}::int, ${param('fullText')}::text,
-            ${param('fullTokens')}::int
-       FROM done WHERE ${param('excerpt')}::text IS NOT NULL
-     ON CONFLICT (media_file_id) DO UPDATE SET excerpt = EXCLUDED.excerpt,
-       excerpt_tokens = EXCLUDED.excerpt_tokens, full_text = EXCLUDED.full_text, full_tokens = EXCLUDED.full_tokens`,
+     SELECT count(*)::int AS completed FROM done`,
 );
 
 // The same rows again, from a fresh snapshot: usually they exist and nothing is written.
@@ -90,16 +96,26 @@ const PENDING_TAGS = prepared(
  * Records a completed transcript (and the text kept for tagging, in the same statement) and
  * returns the taxonomies to tag it with: the current taxonomy of every batch that lists the
  * file and still needs a tag from it (`needs_tagging`: no result, or a pending one), each given
- * its `pending` result row so batched requests can claim it. The first statement makes every change; the second, autocommitted after it,
- * reads again: the UPDATE may have waited for an enqueue holding the row FOR SHARE, and only
- * a fresh snapshot sees the batch that enqueue added (the first statement reads with its
- * start-of-statement snapshot). Without such an enqueue the second statement finds the rows
- * made and writes nothing, so it commits nothing to flush.
+ * its `pending` result row so batched requests can claim it. The first statement makes every
+ * change; the second, autocommitted after it, reads again: the UPDATE may have waited for an
+ * enqueue holding the row FOR SHARE, and only a fresh snapshot sees the batch that enqueue
+ * added (the first statement reads with its start-of-statement snapshot). Without such an
+ * enqueue the second statement finds the rows made and writes nothing, so it commits nothing
+ * to flush.
+ *
+ * With `expect`, only a file still waiting for that transcript is completed; `completed` says
+ * whether it was (a check that did not read the file first learns so that it changed).
  */
-export async function markCompleted(db: Db, id: number, t: Completion): Promise<number[]> {
+export async function markCompleted(
+  db: Db,
+  id: number,
+  t: Completion,
+  expect?: string,
+): Promise<{ completed: boolean; taxonomies: number[] }> {
   const text = t.text ?? null;
-  await COMPLETE.run(db, {
+  const { rows: done } = await COMPLETE.run<{ completed: number }>(db, {
     id,
+    expect: expect ?? null,
     audioDuration: t.audioDuration,
     languageCode: t.languageCode,
     speechModel: t.speechModel,
@@ -109,8 +125,9 @@ export async function markCompleted(db: Db, id: number, t: Completion): Promise<
     fullText: text?.fullText ?? null,
     fullTokens: text?.fullTokens ?? null,
   });
+  if ((done[0]?.completed ?? 0) === 0) return { completed: false, taxonomies: [] };
   const { rows } = await PENDING_TAGS.run<{ taxonomy_id: number }>(db, { id });
-  return rows.map((r) => Number(r.taxonomy_id));
+  return { completed: true, taxonomies: rows.map((r) => Number(r.taxonomy_id)) };
 }
 
 /** Why a file failed; tells `retry` whether to resubmit or re-poll. */

@@ -1,5 +1,6 @@
 import { NotFoundError } from '@mediatag/assemblyai';
-import { getFile, markCompleted, markFileError, markProcessing } from '@mediatag/db';
+import { type FileRow, getFile, markCompleted, markFileError, markProcessing } from '@mediatag/db';
+import type { Logger } from '@mediatag/logger';
 import { addJobs, parsePayload } from '@mediatag/queue';
 import type { Job } from 'bullmq';
 import type { WorkerDeps } from './deps.ts';
@@ -26,10 +27,25 @@ async function freeSlot(deps: WorkerDeps, fileId: number): Promise<void> {
   });
 }
 
+/** The transcript a check asks about, from its job's payload or read from the file. */
+interface Known {
+  transcriptId: string;
+  /** Epoch ms of the submission. */
+  submittedAt: number;
+  status: 'queued' | 'processing';
+  /** Read from Postgres by this run: a check on it is final. From the payload: to be confirmed. */
+  file?: FileRow;
+}
+
+/** The payload's transcript was not the file's (or is gone): read the file and check again. */
+const STALE = Symbol('stale');
+
 /**
  * The `poll` job: one GET of a saved transcript. Not final yet → the job delays itself (no
  * worker slot held while waiting). Completed → duration and language saved, tag jobs
  * enqueued. Error → the API's reason saved; the file is final. Either way the slot is freed.
+ * The submission's own check carries the transcript id, so it reads nothing before the GET;
+ * its writes name that id, and when the file has another one now the check reads the file.
  */
 export async function processPoll(
   job: Job,
@@ -37,8 +53,20 @@ export async function processPoll(
   schedule: PollSchedule,
   reserve?: SlotReserve,
 ): Promise<string> {
-  const { fileId, lastCheckMs } = parsePayload('poll', job.data);
+  const payload = parsePayload('poll', job.data);
+  const { fileId } = payload;
   const log = deps.log.child({ module: 'poll', jobId: job.id, fileId });
+  if (payload.transcriptId !== undefined && payload.submittedAt !== undefined) {
+    const status = payload.processing ? 'processing' : 'queued';
+    const known = { transcriptId: payload.transcriptId, submittedAt: payload.submittedAt, status } as const;
+    const outcome = await check(
+      job,
+      deps,
+      { schedule, reserve, log, fileId, lastCheckMs: payload.lastCheckMs },
+      known,
+    );
+    if (outcome !== STALE) return outcome;
+  }
   const file = await getFile(deps.db, fileId);
   if (!file) return 'missing';
   if (!file.transcriptId) {
@@ -51,19 +79,51 @@ export async function processPoll(
     await freeSlot(deps, fileId);
     return `already-${file.transcriptStatus}`;
   }
+  const known: Known = {
+    transcriptId: file.transcriptId,
+    submittedAt: file.submittedAt?.getTime() ?? Date.now(),
+    status: file.transcriptStatus === 'processing' ? 'processing' : 'queued',
+    file,
+  };
+  const outcome = await check(
+    job,
+    deps,
+    { schedule, reserve, log, fileId, lastCheckMs: payload.lastCheckMs },
+    known,
+  );
+  return outcome === STALE ? 'changed' : outcome;
+}
+
+/** One GET of the known transcript and what follows from its status; STALE: read the file first. */
+async function check(
+  job: Job,
+  deps: WorkerDeps,
+  ctx: {
+    schedule: PollSchedule;
+    reserve: SlotReserve | undefined;
+    log: Logger;
+    fileId: number;
+    lastCheckMs: number | undefined;
+  },
+  known: Known,
+): Promise<string | typeof STALE> {
+  const { schedule, reserve, log, fileId, lastCheckMs } = ctx;
+  const confirmed = known.file !== undefined;
   const wait = await deps.apiRate.take(250);
   if (wait > 0) return later(job, wait);
 
   let transcript: Awaited<ReturnType<typeof deps.aai.getTranscript>>;
   try {
-    transcript = await deps.aai.getTranscript(file.transcriptId);
+    transcript = await deps.aai.getTranscript(known.transcriptId);
   } catch (error) {
     if (error instanceof NotFoundError) {
+      // Gone: but first make sure the file still has this transcript.
+      if (!confirmed) return STALE;
       // Deleted by the account or a retention policy: asking again can never succeed, and
       // `retry` must not re-poll it; `retry --resubmit` buys a new transcript.
       await markFileError(deps.db, fileId, 'gone', `transcript gone from AssemblyAI: ${error.message}`);
       await freeSlot(deps, fileId);
-      log.warn({ transcriptId: file.transcriptId }, 'transcript gone from AssemblyAI');
+      log.warn({ transcriptId: known.transcriptId }, 'transcript gone from AssemblyAI');
       // Completed, not failed: a failed job would keep its id and block the poll job of the
       // transcript `retry --resubmit` buys next.
       return 'gone';
@@ -84,14 +144,21 @@ export async function processPoll(
   }
 
   await deps.health.quietly(deps.health.keyAccepted());
-  const elapsed = Date.now() - (file.submittedAt?.getTime() ?? Date.now());
+  const elapsed = Date.now() - known.submittedAt;
   reserve?.saw(fileId, transcript.status === 'queued' && transcript.throttled === true);
   switch (transcript.status) {
     case 'queued':
-    case 'processing':
-      if (transcript.status === 'processing' && file.transcriptStatus === 'queued')
-        await markProcessing(deps.db, fileId);
-      await job.updateData({ fileId, lastCheckMs: elapsed });
+    case 'processing': {
+      const processing = transcript.status === 'processing';
+      if (processing && known.status === 'queued') await markProcessing(deps.db, fileId);
+      // The next check knows the transcript without reading the file.
+      await job.updateData({
+        fileId,
+        lastCheckMs: elapsed,
+        transcriptId: known.transcriptId,
+        submittedAt: known.submittedAt,
+        ...(processing || known.status === 'processing' ? { processing: true as const } : {}),
+      });
       // Still waiting for a slot at AssemblyAI: its processing has not begun, so the schedule
       // starts again from now rather than from the submission.
       return later(
@@ -100,30 +167,41 @@ export async function processPoll(
           ? Math.max(schedule.first(), schedule.next(elapsed))
           : schedule.next(elapsed),
       );
+    }
     case 'completed': {
-      const taxonomies = await markCompleted(deps.db, fileId, {
-        audioDuration: transcript.audio_duration ?? null,
-        languageCode: transcript.language_code ?? null,
-        speechModel: transcript.speech_model_used ?? null,
-        // Billed per second of audio; an errored transcript is not billed.
-        costUsd:
-          transcript.audio_duration == null
-            ? null
-            : (transcript.audio_duration / 3600) * deps.settings.prices.perAudioHour,
-        text: textRecord(transcript.text, deps.settings.tagging),
-      });
+      const done = await markCompleted(
+        deps.db,
+        fileId,
+        {
+          audioDuration: transcript.audio_duration ?? null,
+          languageCode: transcript.language_code ?? null,
+          speechModel: transcript.speech_model_used ?? null,
+          // Billed per second of audio; an errored transcript is not billed.
+          costUsd:
+            transcript.audio_duration == null
+              ? null
+              : (transcript.audio_duration / 3600) * deps.settings.prices.perAudioHour,
+          text: textRecord(transcript.text, deps.settings.tagging),
+        },
+        // From the payload: only while the file still waits for this transcript.
+        confirmed ? undefined : known.transcriptId,
+      );
+      if (!done.completed) return STALE;
       // A check woken by a webhook or the sweep says little about the schedule.
       if (!deps.settings.webhook && !deps.settings.sweep) schedule.observe(elapsed, lastCheckMs ?? 0);
       await freeSlot(deps, fileId);
-      await enqueueTagJobs(deps, fileId, taxonomies);
+      await enqueueTagJobs(deps, fileId, done.taxonomies);
       return 'completed';
     }
     case 'error': {
+      // What to do next depends on the file (its URL, whether it is still waiting for this id).
+      if (!known.file) return STALE;
+      const file = known.file;
       const reason = transcriptErrorText(transcript.error);
-      if (await resubmitAfterDownloadError(deps, { ...file, transcriptId: file.transcriptId }, reason)) {
+      if (await resubmitAfterDownloadError(deps, { ...file, transcriptId: known.transcriptId }, reason)) {
         await freeSlot(deps, fileId);
         log.info(
-          { reason, failedTranscriptId: file.transcriptId },
+          { reason, failedTranscriptId: known.transcriptId },
           'download failed: signing again and resubmitting',
         );
         return 'resubmitted';

@@ -150,6 +150,9 @@ async function submit(
   // sweep that did not reach the transcript).
   const fallbackOnly = deps.settings.webhook !== undefined || deps.settings.sweep !== undefined;
   const firstCheck = fallbackOnly ? deps.settings.poll.maxMs * 5 : schedule.first();
-  await schedulePoll(deps.queues, file.id, firstCheck);
+  await schedulePoll(deps.queues, file.id, firstCheck, {
+    transcriptId: transcript.id,
+    submittedAt: Date.now(),
+  });
   return 'submitted';
 }

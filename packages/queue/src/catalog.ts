@@ -15,6 +15,12 @@ export const catalog = {
       fileId: z.number().int().positive(),
       // ms after submission of the previous check, so the schedule learns when it finished.
       lastCheckMs: z.number().nonnegative().optional(),
+      // Set by the submission that bought the transcript, so a check need not read the file
+      // first: its id, when it was submitted (epoch ms) and whether it was seen processing.
+      // A check without them (reconcile, a webhook's or the sweep's re-added job) reads the file.
+      transcriptId: z.string().min(1).max(200).optional(),
+      submittedAt: z.number().int().nonnegative().optional(),
+      processing: z.literal(true).optional(),
     })
     .strict(),
   /** Ask the LLM Gateway for the file's topic from one taxonomy version. */

@@ -80,9 +80,17 @@ export async function addJobs<Q extends QueueName>(
   }
 }
 
-/** Schedules the check of a submitted transcript in `delayMs` (its `poll` job, delayed). */
-export async function schedulePoll(queues: Queues, fileId: number, delayMs: number): Promise<void> {
-  await addJobs(queues, 'poll', [{ fileId }], { delay: delayMs });
+/**
+ * Schedules the check of a submitted transcript in `delayMs` (its `poll` job, delayed). The
+ * submission passes the transcript it just bought, which the check then need not read.
+ */
+export async function schedulePoll(
+  queues: Queues,
+  fileId: number,
+  delayMs: number,
+  submitted?: { transcriptId: string; submittedAt: number },
+): Promise<void> {
+  await addJobs(queues, 'poll', [{ fileId, ...submitted }], { delay: delayMs });
 }
 
 /**
