@@ -4,7 +4,7 @@ import { SAMPLES } from '@mediatag/emulator/samples';
 import { schedulePoll } from '@mediatag/queue';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { WorkerDeps } from './deps.ts';
-import { openTestbed, type Testbed } from './testing.ts';
+import { openTestbed, statementsSent, type Testbed } from './testing.ts';
 
 let bed: Testbed;
 let db: TestDatabase;
@@ -44,24 +44,11 @@ async function submitted(d: WorkerDeps, n: number): Promise<{ fileId: number; tr
   return { fileId, transcriptId: t.id };
 }
 
-/** Records the names of the statements the deps send to Postgres. */
-function statementsOf(d: WorkerDeps): string[] {
-  const sent: string[] = [];
-  const client = d.db.$client;
-  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-  (client as { query: unknown }).query = (...args: unknown[]) => {
-    const first = args[0] as { name?: string } | undefined;
-    if (first && typeof first === 'object' && first.name) sent.push(first.name);
-    return query(...args);
-  };
-  return sent;
-}
-
 describe('the check of a submitted transcript', () => {
   it('knows the transcript from its submission: completes without reading the file first', async () => {
     const d = await bed.deps({ POLL_SWEEP_MS: '0' });
     const { fileId, transcriptId } = await submitted(d, 0);
-    const sent = statementsOf(d);
+    const sent = statementsSent(d);
     await schedulePoll(d.queues, fileId, 0, { transcriptId, submittedAt: Date.now() });
     bed.start(d, { role: 'transcribe', concurrency: 1, reconcile: false });
     await bed.until(`SELECT 1 FROM media_files WHERE id = ${fileId} AND transcript_status = 'completed'`);
@@ -79,7 +66,7 @@ describe('the check of a submitted transcript', () => {
     // The file was given another transcript since (as `retry --resubmit` does).
     const again = await d.aai.submitTranscript({ audio_url: sample(1) });
     await db.pool.query(`UPDATE media_files SET transcript_id = $2 WHERE id = $1`, [fileId, again.id]);
-    const sent = statementsOf(d);
+    const sent = statementsSent(d);
     await schedulePoll(d.queues, fileId, 0, { transcriptId: old, submittedAt: Date.now() });
     bed.start(d, { role: 'transcribe', concurrency: 1, reconcile: false });
     await bed.until(`SELECT 1 FROM media_files WHERE id = ${fileId} AND transcript_status = 'completed'`);

@@ -5,7 +5,7 @@ import { createLogger, type Logger } from '@mediatag/logger';
 import { addJobs, jobIds } from '@mediatag/queue';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { WorkerDeps } from './deps.ts';
-import { openTestbed, type Testbed } from './testing.ts';
+import { openTestbed, statementsSent, type Testbed } from './testing.ts';
 
 let bed: Testbed;
 let db: TestDatabase;
@@ -238,15 +238,7 @@ describe('a batch answers queued jobs', () => {
         [fileId],
       );
     }
-    // The statements sent to Postgres, by name.
-    const sent: string[] = [];
-    const client = d.db.$client;
-    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-    (client as { query: unknown }).query = (...args: unknown[]) => {
-      const first = args[0] as { name?: string };
-      if (first && typeof first === 'object' && first.name) sent.push(first.name);
-      return query(...args);
-    };
+    const sent = statementsSent(d);
     await addJobs(
       d.queues,
       'tag',

@@ -71,3 +71,16 @@ export async function openTestbed(emulatorOptions: EmulatorOverrides = {}): Prom
     },
   };
 }
+
+/** From now on, records the names of the prepared statements `deps` sends to Postgres. */
+export function statementsSent(deps: WorkerDeps): string[] {
+  const sent: string[] = [];
+  const client = deps.db.$client;
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  (client as { query: unknown }).query = (...args: unknown[]) => {
+    const first = args[0] as { name?: string } | undefined;
+    if (first && typeof first === 'object' && first.name) sent.push(first.name);
+    return query(...args);
+  };
+  return sent;
+}
