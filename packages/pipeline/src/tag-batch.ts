@@ -12,7 +12,7 @@ import {
 } from '@mediatag/db';
 import { toError } from '@mediatag/errors';
 import type { Logger } from '@mediatag/logger';
-import { jobIds } from '@mediatag/queue';
+import { promoteWhenDelayed } from '@mediatag/queue';
 import type { Job } from 'bullmq';
 import { batchKeys, batchResponseFormat, buildBatchPrompt, checkBatchAnswer } from './batch-prompt.ts';
 import type { WorkerDeps } from './deps.ts';
@@ -183,23 +183,13 @@ async function wakeSoloJobs(
   log: Logger,
 ): Promise<void> {
   const others = all.filter((o) => o.status === 'solo' && o.fileId !== target.fileId);
-  await Promise.all(
-    others.map(async (o) => {
-      const id = jobIds.tag({ fileId: o.fileId, taxonomyId: target.taxonomyId });
-      try {
-        for (let look = 0; look < 10; look++) {
-          const job = await deps.queues.tag.getJob(id);
-          const state = job ? await job.getState() : 'unknown';
-          if (state === 'delayed') return void (await job?.promote());
-          if (state !== 'active') return;
-          await new Promise((resolve) => setTimeout(resolve, 100));
-        }
-      } catch (error) {
-        // Promoted or finished meanwhile: it finds its way on its own.
-        log.debug({ fileId: o.fileId, err: toError(error).message }, 'could not wake a tag job');
-      }
-    }),
+  const { errors } = await promoteWhenDelayed(
+    deps.queues,
+    'tag',
+    others.map((o) => ({ fileId: o.fileId, taxonomyId: target.taxonomyId })),
   );
+  // Promoted or finished meanwhile: such a job finds its way on its own.
+  for (const err of errors) log.debug({ err: err.message }, 'could not wake a tag job');
 }
 
 function soloOutcome(fileId: number, reason: string): BatchOutcome {

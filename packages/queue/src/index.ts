@@ -29,4 +29,4 @@ export {
   type Queues,
   schedulePoll,
 } from './queues.ts';
-export { type WakeOutcome, wakeJobs, wakePoll } from './wake.ts';
+export { promoteWhenDelayed, type WakeOutcome, wakeJobs, wakePoll } from './wake.ts';

@@ -82,3 +82,44 @@ export async function wakeJobs<Q extends QueueName>(
   }
   return woken;
 }
+
+/**
+ * Makes the delayed jobs of these payloads run now, looking again (up to `looks` times, every
+ * `everyMs`) at one that is running at the moment: it may be about to delay itself. For jobs
+ * that wait on work another job has just settled, e.g. the tag jobs of files a batched request
+ * sent back to be asked alone. A waiting, missing or ended job is left alone. Returns how many
+ * were promoted, and the errors of those that could not be (a job promoted or finished
+ * meanwhile finds its way on its own).
+ */
+export async function promoteWhenDelayed<Q extends QueueName>(
+  queues: Queues,
+  name: Q,
+  payloads: Payload<Q>[],
+  options: { looks?: number; everyMs?: number } = {},
+): Promise<{ promoted: number; errors: Error[] }> {
+  const queue = queueOf(queues, name);
+  const idOf = jobIds[name] as (p: Payload<Q>) => string;
+  const { looks = 10, everyMs = 100 } = options;
+  const results = await Promise.allSettled(
+    payloads.map(async (p) => {
+      for (let look = 0; look < looks; look++) {
+        const job = await queue.getJob(idOf(p));
+        const state = job ? await job.getState() : 'unknown';
+        if (state === 'delayed') {
+          await job?.promote();
+          return 1;
+        }
+        if (state !== 'active') return 0;
+        await new Promise((resolve) => setTimeout(resolve, everyMs));
+      }
+      return 0;
+    }),
+  );
+  let promoted = 0;
+  const errors: Error[] = [];
+  for (const r of results) {
+    if (r.status === 'fulfilled') promoted += r.value;
+    else errors.push(r.reason instanceof Error ? r.reason : new Error(String(r.reason)));
+  }
+  return { promoted, errors };
+}
