@@ -19,6 +19,7 @@ export {
   TimeoutError,
 } from '@mediatag/http';
 export { LOOKUP_ERROR } from './lookup-error.ts';
+export { apiTimeMs } from './time.ts';
 export {
   ASSEMBLYAI_BASE_URL,
   AssemblyAIClient,

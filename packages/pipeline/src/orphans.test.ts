@@ -77,3 +77,24 @@ describe('after a submission whose outcome is unknown', () => {
     expect(await resubmittedAfterSearch(db.db)).toEqual(new Map([['o', 1]]));
   });
 });
+
+describe('the search for an earlier submission on a machine east of UTC', () => {
+  const zone = process.env.TZ;
+  afterEach(() => {
+    if (zone === undefined) delete process.env.TZ;
+    else process.env.TZ = zone;
+  });
+
+  it('reads the list in UTC and reaches the earlier transcript on a later page', async () => {
+    // AssemblyAI's `created` carries no zone. Read in Tokyo's, every transcript looked nine
+    // hours older: the first page already seemed older than the attempt, the search stopped
+    // there, and the file was paid for again.
+    process.env.TZ = 'Asia/Tokyo';
+    const d = await setUp();
+    d.settings.orphanSearch = { pageSize: 2, maxPages: 5 };
+    const earlier = await resumeAfterUncertainAttempt(d, `${emulator.url}/samples/science-01.mp3`);
+    const { rows } = await db.pool.query('SELECT transcript_id, submit_search_gave_up_at FROM media_files');
+    expect(rows[0]).toEqual({ transcript_id: earlier, submit_search_gave_up_at: null });
+    expect(emulator.stats().submissions).toBe(4);
+  });
+});

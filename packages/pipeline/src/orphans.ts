@@ -1,3 +1,4 @@
+import { apiTimeMs } from '@mediatag/assemblyai';
 import { markSearchGaveUp } from '@mediatag/db';
 import type { Logger } from '@mediatag/logger';
 import type { WorkerDeps } from './deps.ts';
@@ -27,7 +28,7 @@ export async function findEarlierSubmission(
       if (t.audio_url === url || deps.audio.matches(url, t.audio_url)) return { id: t.id, status: t.status };
     }
     const oldest = page.transcripts.at(-1);
-    if (!oldest || Date.parse(oldest.created) < cutoff) return undefined;
+    if (!oldest || apiTimeMs(oldest.created) < cutoff) return undefined;
     if (pages >= maxPages) {
       // Recorded where `mediatag status` shows it: this file may be paid for twice.
       await markSearchGaveUp(deps.db, file.id);

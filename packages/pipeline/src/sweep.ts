@@ -1,4 +1,4 @@
-import type { TranscriptListItem } from '@mediatag/assemblyai';
+import { apiTimeMs, type TranscriptListItem } from '@mediatag/assemblyai';
 import { filesInFlightByTranscript } from '@mediatag/db';
 import { toError } from '@mediatag/errors';
 import type { Logger } from '@mediatag/logger';
@@ -31,11 +31,6 @@ export interface SweepReport {
   woken: number;
   /** Why paging stopped. */
   stop: 'idle' | 'reached' | 'end' | 'max-pages' | 'budget';
-}
-
-/** AssemblyAI's timestamps carry no zone (`2024-05-01T10:00:00.123456`): they are UTC. */
-export function apiTimeMs(text: string): number {
-  return Date.parse(/(Z|[+-]\d\d:?\d\d)$/i.test(text) ? text : `${text}Z`);
 }
 
 /**
