@@ -131,12 +131,12 @@ const SAVE_BATCH = prepared(
        WHERE r.media_file_id = o.file_id AND r.taxonomy_id = ${param('taxonomyId')} AND r.status = 'pending'
        RETURNING r.media_file_id, r.status
      ), billed AS (
-     INSERT INTO cost_ledger (kind, media_file_id, batch_id, taxonomy_id, request_id, model, input_tokens,
-                              output_tokens, cost_usd)
-     SELECT 'tagging', o.file_id, ${taggingBatch(sql`o.file_id`, sql`${param('taxonomyId')}::int`)},
-            ${param('taxonomyId')}::int, ${param('requestId')}::text, ${param('model')}::text, o.input_tokens,
-            o.output_tokens, o.cost_usd
-       FROM o WHERE o.input_tokens + o.output_tokens > 0
+       INSERT INTO cost_ledger (kind, media_file_id, batch_id, taxonomy_id, request_id, model, input_tokens,
+                                output_tokens, cost_usd)
+       SELECT 'tagging', o.file_id, ${taggingBatch(sql`o.file_id`, sql`${param('taxonomyId')}::int`)},
+              ${param('taxonomyId')}::int, ${param('requestId')}::text, ${param('model')}::text, o.input_tokens,
+              o.output_tokens, o.cost_usd
+         FROM o WHERE o.input_tokens + o.output_tokens > 0
      )
      SELECT media_file_id FROM saved WHERE status <> 'pending'`,
 );

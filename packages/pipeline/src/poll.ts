@@ -56,15 +56,11 @@ export async function processPoll(
   const payload = parsePayload('poll', job.data);
   const { fileId } = payload;
   const log = deps.log.child({ module: 'poll', jobId: job.id, fileId });
+  const ctx = { schedule, reserve, log, fileId, lastCheckMs: payload.lastCheckMs };
   if (payload.transcriptId !== undefined && payload.submittedAt !== undefined) {
     const status = payload.processing ? 'processing' : 'queued';
     const known = { transcriptId: payload.transcriptId, submittedAt: payload.submittedAt, status } as const;
-    const outcome = await check(
-      job,
-      deps,
-      { schedule, reserve, log, fileId, lastCheckMs: payload.lastCheckMs },
-      known,
-    );
+    const outcome = await check(job, deps, ctx, known);
     if (outcome !== STALE) return outcome;
   }
   const file = await getFile(deps.db, fileId);
@@ -85,12 +81,7 @@ export async function processPoll(
     status: file.transcriptStatus === 'processing' ? 'processing' : 'queued',
     file,
   };
-  const outcome = await check(
-    job,
-    deps,
-    { schedule, reserve, log, fileId, lastCheckMs: payload.lastCheckMs },
-    known,
-  );
+  const outcome = await check(job, deps, ctx, known);
   return outcome === STALE ? 'changed' : outcome;
 }
 
