@@ -20,18 +20,14 @@ const setUp = () => bed.deps({ POLL_MIN_MS: '10', POLL_MAX_MS: '200', TAG_BATCH_
 
 /** A file whose last submission attempt has an unknown outcome (it may have reached AssemblyAI). */
 async function uncertainFile(url: string): Promise<number> {
-  const { rows: tax } = await db.pool.query(`SELECT id FROM taxonomies WHERE name = 'media'`);
-  const { rows: batch } = await db.pool.query(
-    `INSERT INTO batches (name, taxonomy_id) VALUES ('o', $1) RETURNING id`,
-    [tax[0].id],
-  );
+  const { batchId } = await bed.mediaBatch('o');
   const { rows } = await db.pool.query(
     `INSERT INTO media_files (url, submit_uncertain_since, submit_attempts) VALUES ($1, now() - interval '1 minute', 1)
      RETURNING id`,
     [url],
   );
   await db.pool.query('INSERT INTO batch_files (batch_id, media_file_id) VALUES ($1, $2)', [
-    batch[0].id,
+    batchId,
     rows[0].id,
   ]);
   return Number(rows[0].id);

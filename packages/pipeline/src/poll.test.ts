@@ -24,10 +24,7 @@ const sample = (n: number) => {
 
 /** A file of a `media` batch, submitted to the emulator and saved as a user's run would have it. */
 async function submitted(d: WorkerDeps, n: number): Promise<{ fileId: number; transcriptId: string }> {
-  const { rows: batch } = await db.pool.query(
-    `INSERT INTO batches (name, taxonomy_id) SELECT 'b' || $1, id FROM taxonomies WHERE name = 'media' RETURNING id`,
-    [n],
-  );
+  const { batchId } = await bed.mediaBatch(`b${n}`);
   const url = sample(n);
   const t = await d.aai.submitTranscript({ audio_url: url });
   const { rows } = await db.pool.query(
@@ -36,10 +33,7 @@ async function submitted(d: WorkerDeps, n: number): Promise<{ fileId: number; tr
     [url, t.id],
   );
   const fileId = Number(rows[0].id);
-  await db.pool.query('INSERT INTO batch_files (batch_id, media_file_id) VALUES ($1, $2)', [
-    batch[0].id,
-    fileId,
-  ]);
+  await db.pool.query('INSERT INTO batch_files (batch_id, media_file_id) VALUES ($1, $2)', [batchId, fileId]);
   await d.inFlight.acquire(fileId);
   return { fileId, transcriptId: t.id };
 }

@@ -16,11 +16,7 @@ afterEach(() => bed.close());
 
 /** Pending files of one batch with the lengths their source stated (null: unknown). */
 async function pendingFiles(lengths: Array<number | null>): Promise<Map<number, number | null>> {
-  const { rows: tax } = await db.pool.query(`SELECT id FROM taxonomies WHERE name = 'media'`);
-  const { rows: batch } = await db.pool.query(
-    `INSERT INTO batches (name, taxonomy_id) VALUES ('lengths', $1) RETURNING id`,
-    [tax[0].id],
-  );
+  const { batchId } = await bed.mediaBatch('lengths');
   const byId = new Map<number, number | null>();
   for (const [i, seconds] of lengths.entries()) {
     const { rows } = await db.pool.query('INSERT INTO media_files (url) VALUES ($1) RETURNING id', [
@@ -28,7 +24,7 @@ async function pendingFiles(lengths: Array<number | null>): Promise<Map<number, 
     ]);
     await db.pool.query(
       'INSERT INTO batch_files (batch_id, media_file_id, episode_duration_s) VALUES ($1, $2, $3)',
-      [batch[0].id, rows[0].id, seconds],
+      [batchId, rows[0].id, seconds],
     );
     byId.set(Number(rows[0].id), seconds);
   }

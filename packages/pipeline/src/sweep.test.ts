@@ -27,11 +27,7 @@ const SLOW_CHECKS = {
 
 /** `n` pending files in one batch of the `media` taxonomy, with their transcribe jobs. */
 async function pendingFiles(d: WorkerDeps, n: number): Promise<number[]> {
-  const { rows: tax } = await db.pool.query(`SELECT id FROM taxonomies WHERE name = 'media'`);
-  const { rows: batch } = await db.pool.query(
-    `INSERT INTO batches (name, taxonomy_id) VALUES ('sweep', $1) RETURNING id`,
-    [tax[0].id],
-  );
+  const { batchId } = await bed.mediaBatch('sweep');
   const { rows } = await db.pool.query(
     `INSERT INTO media_files (url) SELECT $1 || '/audio/' || i || '.mp3' FROM generate_series(1, $2) i
      RETURNING id`,
@@ -39,7 +35,7 @@ async function pendingFiles(d: WorkerDeps, n: number): Promise<number[]> {
   );
   const fileIds = rows.map((r) => Number(r.id));
   await db.pool.query('INSERT INTO batch_files (batch_id, media_file_id) SELECT $1, unnest($2::bigint[])', [
-    batch[0].id,
+    batchId,
     fileIds,
   ]);
   await addJobs(

@@ -21,12 +21,7 @@ const depsWith = (env: Record<string, string>, log?: Logger) => bed.deps(env, lo
 
 /** Transcribed files (ids made up: the gateway is never reached for them) in a `media` batch. */
 async function completedFiles(n: number): Promise<{ fileIds: number[]; taxonomyId: number }> {
-  const { rows: tax } = await db.pool.query(`SELECT id FROM taxonomies WHERE name = 'media'`);
-  const taxonomyId = Number(tax[0].id);
-  const { rows: batch } = await db.pool.query(
-    `INSERT INTO batches (name, taxonomy_id) VALUES ('b', $1) RETURNING id`,
-    [taxonomyId],
-  );
+  const { batchId, taxonomyId } = await bed.mediaBatch('b');
   const fileIds: number[] = [];
   for (let i = 0; i < n; i++) {
     const { rows } = await db.pool.query(
@@ -36,7 +31,7 @@ async function completedFiles(n: number): Promise<{ fileIds: number[]; taxonomyI
     );
     fileIds.push(Number(rows[0].id));
     await db.pool.query('INSERT INTO batch_files (batch_id, media_file_id) VALUES ($1, $2)', [
-      batch[0].id,
+      batchId,
       rows[0].id,
     ]);
   }
@@ -92,12 +87,7 @@ async function failOnce(table: string, when: string, events = 'INSERT OR UPDATE'
 
 /** Real transcripts of sample files at the emulator, recorded as completed in a `media` batch. */
 async function transcribedSamples(d: WorkerDeps, ids: string[]) {
-  const { rows: tax } = await db.pool.query(`SELECT id FROM taxonomies WHERE name = 'media'`);
-  const taxonomyId = Number(tax[0].id);
-  const { rows: batch } = await db.pool.query(
-    `INSERT INTO batches (name, taxonomy_id) VALUES ('s', $1) RETURNING id`,
-    [taxonomyId],
-  );
+  const { batchId, taxonomyId } = await bed.mediaBatch('s');
   const fileIds: number[] = [];
   for (const id of ids) {
     const url = `${emulator.url}/samples/${id}.mp3`;
@@ -113,7 +103,7 @@ async function transcribedSamples(d: WorkerDeps, ids: string[]) {
     );
     fileIds.push(Number(rows[0].id));
     await db.pool.query('INSERT INTO batch_files (batch_id, media_file_id) VALUES ($1, $2)', [
-      batch[0].id,
+      batchId,
       rows[0].id,
     ]);
   }
@@ -197,16 +187,12 @@ describe('a submission whose id cannot be saved', () => {
       { TAG_BATCH_SIZE: '1', POLL_MIN_MS: '10', POLL_MAX_MS: '200', JOB_LOCK_MS: '1000' },
       createLogger({ level: 'info', destination: sink }),
     );
-    const { rows: tax } = await db.pool.query(`SELECT id FROM taxonomies WHERE name = 'media'`);
-    const { rows: batch } = await db.pool.query(
-      `INSERT INTO batches (name, taxonomy_id) VALUES ('t', $1) RETURNING id`,
-      [tax[0].id],
-    );
+    const { batchId } = await bed.mediaBatch('t');
     const { rows: file } = await db.pool.query(`INSERT INTO media_files (url) VALUES ($1) RETURNING id`, [
       `${emulator.url}/samples/sports-01.mp3`,
     ]);
     await db.pool.query('INSERT INTO batch_files (batch_id, media_file_id) VALUES ($1, $2)', [
-      batch[0].id,
+      batchId,
       file[0].id,
     ]);
     await failOnce('media_files', `OLD.transcript_id IS NULL AND NEW.transcript_id IS NOT NULL`, 'UPDATE');

@@ -15,6 +15,8 @@ export interface Testbed {
   deps(env?: Record<string, string>, log?: Logger): Promise<WorkerDeps>;
   /** Starts workers on deps made by `deps`; stopped by close(). */
   start(deps: WorkerDeps, options: StartOptions): WorkerHandle;
+  /** Creates a batch on the `media` preset taxonomy. */
+  mediaBatch(name: string): Promise<{ batchId: number; taxonomyId: number }>;
   /** Waits until `sql` returns a row. */
   until(sql: string, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -47,6 +49,14 @@ export async function openTestbed(emulatorOptions: EmulatorOverrides = {}): Prom
       const handle = startWorkers(deps, options);
       handles.push(handle);
       return handle;
+    },
+    async mediaBatch(name) {
+      const { rows } = await db.pool.query(
+        `INSERT INTO batches (name, taxonomy_id) SELECT $1, id FROM taxonomies WHERE name = 'media'
+         RETURNING id, taxonomy_id`,
+        [name],
+      );
+      return { batchId: Number(rows[0].id), taxonomyId: Number(rows[0].taxonomy_id) };
     },
     async until(sql, timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;
